@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// PartnerPortal: a self-hosted partner program server. See README.md and docs/DECISIONS.md.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "partner-portal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "portal", targets: ["portal"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // epoll, eventfd and socket helpers that Glibc does not export to Swift.
+        .target(name: "CSystemLinux", path: "Sources/CSystemLinux"),
+        // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
+        .target(
+            name: "HTTPServer",
+            dependencies: ["CSystemLinux", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "portal",
+            dependencies: [
+                "HTTPServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
+    ]
+)

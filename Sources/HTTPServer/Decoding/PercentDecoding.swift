@@ -1,0 +1,42 @@
+/// Percent-decoding (RFC 3986 §2.1) and its form variant, where `+` stands for a space.
+public enum PercentDecoding {
+    /// Decodes `%HH` escapes. Returns nil for a malformed escape or bytes that are not UTF-8, so that a
+    /// caller can answer `400` rather than guess.
+    public static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool = false) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var iterator = text.utf8.makeIterator()
+        var changed = false
+        while let byte = iterator.next() {
+            if byte == 0x25 {
+                guard let high = iterator.next().flatMap(ASCII.hexValue), let low = iterator.next().flatMap(ASCII.hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+                changed = true
+            } else if byte == 0x2B && plusAsSpace {
+                bytes.append(0x20)
+                changed = true
+            } else {
+                bytes.append(byte)
+            }
+        }
+        if !changed { return String(text) }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters.
+    public static func encode<S: StringProtocol>(_ text: S) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
+                out.unicodeScalars.append(UnicodeScalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".utf8)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(UnicodeScalar(hex[Int(byte >> 4)]))
+                out.unicodeScalars.append(UnicodeScalar(hex[Int(byte & 0xF)]))
+            }
+        }
+        return out
+    }
+}
