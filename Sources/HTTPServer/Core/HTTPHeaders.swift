@@ -39,7 +39,8 @@ public struct HTTPHeaders: Sendable, Sequence, CustomStringConvertible {
     }
 
     public mutating func remove(_ name: String) {
-        fields.removeAll { nameMatches($0, name) }
+        let matching = fields.indices.filter { nameMatches(fields[$0], name) }
+        for index in matching.reversed() { fields.remove(at: index) }
     }
 
     public subscript(name: String) -> String? {
