@@ -23,15 +23,23 @@ let package = Package(
             dependencies: ["CSystemLinux", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
         ),
+        // Controllers, view models and the application's routes.
+        .target(
+            name: "PortalWeb",
+            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "portal",
             dependencies: [
                 "HTTPServer",
+                "PortalWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
+        .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer"], swiftSettings: strict),
     ]
 )

@@ -1,2 +1,4 @@
-// Placeholder until the command line lands in this same issue.
-print("portal")
+
+
+// `portal` with no subcommand means `portal serve` (CONTRACTS.md).
+PortalCommand.main()

@@ -30,6 +30,9 @@ static inline int csl_set_cloexec(int fd) {
 
 static inline int csl_errno(void) { return errno; }
 
+/// accept4 with SOCK_NONBLOCK | SOCK_CLOEXEC in one call (a GNU extension, defined in shim.c).
+int csl_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
 /// The epoll_event data union, read and written without Swift's union import quirks.
 static inline void csl_epoll_event_set(struct epoll_event *ev, uint32_t events, uint64_t data) {
     ev->events = events;

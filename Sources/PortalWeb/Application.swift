@@ -1,0 +1,30 @@
+import Foundation
+import HTTPServer
+import Logging
+
+/// Builds the portal's router from its controllers. The HTTP layer knows nothing of partners; this is
+/// where the two meet.
+public struct Application: Sendable {
+    public struct Options: Sendable {
+        public var publicDirectory: String
+        public var demo: Bool
+        public init(publicDirectory: String, demo: Bool) {
+            self.publicDirectory = publicDirectory
+            self.demo = demo
+        }
+    }
+
+    public let router: Router
+    public let metrics: ServerMetrics
+
+    public init(options: Options, logger: Logger) {
+        let router = Router()
+        router.logger = logger
+        let metrics = ServerMetrics()
+        router.add(middleware: metrics)
+        HealthController(metrics: metrics).register(on: router)
+        RedirectController(links: options.demo ? .demo : .empty).register(on: router)
+        self.router = router
+        self.metrics = metrics
+    }
+}

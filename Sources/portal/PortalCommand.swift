@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `portal` command line (CONTRACTS.md § Command line).
+struct PortalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portal",
+        abstract: "PartnerPortal: a self-hosted partner program server.",
+        subcommands: [ServeCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}

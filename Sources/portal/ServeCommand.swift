@@ -1,0 +1,56 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Glibc
+import HTTPServer
+import Logging
+import PortalWeb
+
+/// `portal serve`: serves until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Serve the portal over HTTP.")
+
+    @Option(help: "Address to listen on (env PORTAL_HOST).") var host: String?
+    @Option(help: "Port to listen on; 0 picks a free one (env PORTAL_PORT).") var port: Int?
+    @Option(help: "Folder for portal.sqlite, uploads and the secret key (env PORTAL_DATA).") var data: String?
+    @Flag(help: "Seed a demo program when the database is empty.") var demo = false
+    @Option(help: "Folder of static files served as-is.") var publicDirectory = "Public"
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["PORTAL_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "portal")
+
+        var configuration = ServerConfiguration()
+        configuration.host = host ?? environment["PORTAL_HOST"] ?? "127.0.0.1"
+        configuration.port = port ?? environment["PORTAL_PORT"].flatMap(Int.init) ?? 8080
+        let dataDirectory = data ?? environment["PORTAL_DATA"] ?? "./data"
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+
+        let application = Application(options: .init(publicDirectory: publicDirectory, demo: demo), logger: logger)
+        let server = Server(configuration: configuration, responder: application.router, logger: Logger(label: "portal.http"))
+
+        signal(SIGPIPE, SIG_IGN)
+        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                logger.info("shutting down: draining in-flight requests")
+                server.shutdown()
+            }
+            source.resume()
+            return source
+        }
+        try server.start()
+        logger.info("listening on http://\(configuration.host):\(server.port)")
+        if demo { logger.info("demo: tracking link http://\(configuration.host):\(server.port)/r/demo") }
+        server.wait()
+        withExtendedLifetime(signals) {}
+        logger.info("stopped")
+    }
+}
