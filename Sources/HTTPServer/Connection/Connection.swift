@@ -157,8 +157,9 @@ final class Connection {
                     pendingInput.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[used...]))
                 }
                 // A short read means the socket is drained: new data raises a new edge, so the EAGAIN
-                // read that would confirm it is a wasted syscall per request.
-                if count < loop.readBuffer.count { readable = false }
+                // read that would confirm it is a wasted syscall per request. Not so once the peer has shut
+                // its side: its FIN came with this edge, and only reading on finds it.
+                if count < loop.readBuffer.count && !peerClosed { readable = false }
             } else if count == 0 {
                 peerClosed = true
                 readable = false

@@ -25,18 +25,28 @@ public enum PercentDecoding {
 
     /// Percent-encodes everything but RFC 3986 unreserved characters.
     public static func encode<S: StringProtocol>(_ text: S) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E:
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(UnicodeScalar(hex[Int(byte >> 4)]))
-                out.unicodeScalars.append(UnicodeScalar(hex[Int(byte & 0xF)]))
+        let utf8 = text.utf8
+        if utf8.allSatisfy(isUnreserved) { return String(text) }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count * 3)
+        for byte in utf8 {
+            if isUnreserved(byte) {
+                out.append(byte)
+            } else {
+                out.append(0x25)
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0xF)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    @inline(__always) private static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: true
+        default: false
+        }
     }
 }

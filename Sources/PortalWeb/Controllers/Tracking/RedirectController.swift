@@ -52,13 +52,21 @@ final class ClickCounter: Sendable {
 enum TrackingURL {
     /// Adds `pp_click={id}` to `destination`'s query, keeping the existing query and any fragment.
     static func appendingClick(_ clickID: String, to destination: String) -> String {
-        var base = Substring(destination)
-        var fragment: Substring = ""
-        if let hash = base.firstIndex(of: "#") {
-            fragment = base[hash...]
-            base = base[..<hash]
+        // Byte-level on purpose: this runs on every click, and String's Foundation-backed search is slow.
+        let bytes = Array(destination.utf8)
+        let hash = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+        let base = bytes[..<hash]
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + clickID.utf8.count + 10)
+        out.append(contentsOf: base)
+        if !base.contains(UInt8(ascii: "?")) {
+            out.append(UInt8(ascii: "?"))
+        } else if let last = base.last, last != UInt8(ascii: "?"), last != UInt8(ascii: "&") {
+            out.append(UInt8(ascii: "&"))
         }
-        let separator = base.contains("?") ? (base.hasSuffix("?") || base.hasSuffix("&") ? "" : "&") : "?"
-        return "\(base)\(separator)pp_click=\(PercentDecoding.encode(clickID))\(fragment)"
+        out.append(contentsOf: "pp_click=".utf8)
+        out.append(contentsOf: PercentDecoding.encode(clickID).utf8)
+        out.append(contentsOf: bytes[hash...])
+        return String(decoding: out, as: UTF8.self)
     }
 }
