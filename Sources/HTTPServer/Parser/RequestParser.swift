@@ -16,7 +16,8 @@ public enum ParseStep: Sendable {
 ///
 /// It is strict where leniency has caused request smuggling: CRLF line endings only, no obs-fold, no
 /// whitespace before a colon, a single non-negative decimal `Content-Length`, `Transfer-Encoding` only as a
-/// single final `chunked`, never both, and exactly one `Host` on HTTP/1.1.
+/// single final `chunked`, never both, and exactly one `Host` on HTTP/1.1. After a request that ends the
+/// connection (`close`, HTTP/1.0 without keep-alive, CONNECT, Upgrade) it refuses anything but blank lines.
 public struct RequestParser: Sendable {
     enum State: Sendable, Equatable {
         case messageStart
@@ -45,6 +46,7 @@ public struct RequestParser: Sendable {
         case chunkDataCR
         case chunkDataLF
         case messageEnd
+        case closed
         case failed
     }
 
@@ -73,6 +75,7 @@ public struct RequestParser: Sendable {
     var connectionUpgrade = false
     var hasUpgradeHeader = false
     var expectsContinue = false
+    var endsConnection = false      // the message being read is the connection's last (close, CONNECT, Upgrade)
     var remaining: Int64 = 0        // body bytes left in a Content-Length body or the current chunk
     var chunkSizeDigits = 0
     var extensionLength = 0
@@ -85,8 +88,9 @@ public struct RequestParser: Sendable {
         line.reserveCapacity(64)
     }
 
-    /// Whether the parser is between messages with nothing of the next one read yet.
-    public var isIdle: Bool { state == .messageStart && lineLength == 0 }
+    /// Whether the parser is between messages with nothing of the next one read yet, or past the message
+    /// that ended the connection: the input may end here without cutting a request short.
+    public var isIdle: Bool { (state == .messageStart && lineLength == 0) || state == .closed }
 
     /// Whether the parser is reading a body (after `.head`, before `.end`).
     public var isInBody: Bool {
@@ -135,7 +139,9 @@ public struct RequestParser: Sendable {
                 let head = try finishHead()
                 return .head(head)
             case .messageEnd:
+                let last = endsConnection
                 reset()
+                if last { state = .closed }
                 return .end
             case .bodyLength:
                 if remaining == 0 { state = .messageEnd; continue }
@@ -206,15 +212,31 @@ public struct RequestParser: Sendable {
                 state = .version
 
             case .version:
-                let start = i
-                while i < n, p[i] != 0x0D, p[i] != 0x0A { i += 1 }
-                try appendLine(p, start, i)
-                guard i < n else { return .needMore }
-                if p[i] == 0x0A { throw .bad("Bare LF after request line") }
-                try parseVersion()
-                try countLine(1)
+                // HTTP-version = "HTTP/" DIGIT "." DIGIT, checked byte by byte: a wrong protocol or an
+                // unsupported version is refused the moment it shows, not after buffering up to the line limit.
+                let position = line.count - targetEnd - 1
+                switch position {
+                case 0...4:
+                    guard byte == Self.httpName[position] else { throw .bad("Expected HTTP/ and a version") }
+                case 5, 7:
+                    guard byte >= 0x30 && byte <= 0x39 else { throw .bad("Invalid HTTP version") }
+                case 6:
+                    guard byte == 0x2E else { throw .bad("Invalid HTTP version") }
+                default:
+                    if byte == 0x0D { try countLine(1); i += 1; state = .requestLineLF; continue }
+                    if byte == 0x0A { throw .bad("Bare LF after request line") }
+                    if byte == 0x20 || byte == 0x09 { throw .bad("Unexpected space after start line") }
+                    throw .bad("Expected CRLF after HTTP version")
+                }
+                try appendLine(p, i, i + 1)
                 i += 1
-                state = .requestLineLF
+                if position == 7 {
+                    version = HTTPVersion(major: line[targetEnd + 6] - 0x30, minor: byte - 0x30)
+                    // RFC 9110 §6.2: this server implements HTTP/1.0 and HTTP/1.1 only.
+                    guard version == .http1_1 || version == .http1_0 else {
+                        throw HTTPParseError(.httpVersionNotSupported, "HTTP version \(version.major).\(version.minor) not supported")
+                    }
+                }
 
             case .requestLineLF:
                 guard byte == 0x0A else { throw .bad("Expected LF after request line") }
@@ -287,7 +309,15 @@ public struct RequestParser: Sendable {
                     continue
                 }
                 guard chunkSizeDigits > 0 else { throw .bad("Invalid character in chunk size") }
-                if byte == 0x3B { extensionLength = 0; try countExtension(1); i += 1; state = .chunkExtName; continue }
+                if byte == 0x3B {
+                    // Each chunk's extensions start afresh: a name seen on an earlier chunk doesn't count.
+                    extensionLength = 0
+                    extensionNameEmpty = true
+                    try countExtension(1)
+                    i += 1
+                    state = .chunkExtName
+                    continue
+                }
                 guard byte == 0x0D else { throw .bad("Invalid character in chunk size") }
                 i += 1
                 state = .chunkSizeLF
@@ -296,9 +326,10 @@ public struct RequestParser: Sendable {
                 let start = i
                 while i < n, ASCII.token[Int(p[i])] { i += 1 }
                 try countExtension(i - start)
+                // A name can arrive over several calls: remember that some of it has been seen.
+                if i > start { extensionNameEmpty = false }
                 guard i < n else { return .needMore }
-                if i == start && extensionNameEmpty { throw .bad("Empty chunk extension name") }
-                extensionNameEmpty = false
+                if extensionNameEmpty { throw .bad("Empty chunk extension name") }
                 switch p[i] {
                 case 0x3D: state = .chunkExtValueStart
                 case 0x3B: extensionNameEmpty = true
@@ -376,6 +407,13 @@ public struct RequestParser: Sendable {
                 i += 1
                 state = .chunkSize
 
+            case .closed:
+                // RFC 9112 §9.6: no request after one that closes the connection may be processed, and after
+                // CONNECT or an Upgrade the bytes are not HTTP at all. Blank lines are ignored as between
+                // requests; anything else is refused rather than parsed as a request nobody may answer.
+                guard byte == 0x0D || byte == 0x0A else { throw .bad("Data after the last request of the connection") }
+                i += 1
+
             case .headComplete, .messageEnd, .bodyLength, .chunkData, .failed:
                 break // handled above
             }
@@ -383,6 +421,8 @@ public struct RequestParser: Sendable {
     }
 
     var extensionNameEmpty = true
+
+    private static let httpName: [UInt8] = Array("HTTP/".utf8)
 
     // MARK: - Pieces
 
@@ -417,22 +457,6 @@ public struct RequestParser: Sendable {
         try countBlock(end - start)
         let slice = UnsafeBufferPointer(rebasing: p[start..<end])
         if inTrailers { trailerHeaders.bytes.append(contentsOf: slice) } else { headers.bytes.append(contentsOf: slice) }
-    }
-
-    private mutating func parseVersion() throws(HTTPParseError) {
-        let bytes = line[(targetEnd + 1)...]
-        guard bytes.count == 8, bytes.starts(with: "HTTP/".utf8) else {
-            if bytes.last == 0x20 || bytes.last == 0x09 { throw .bad("Unexpected space after start line") }
-            throw .bad("Expected HTTP/ and a version")
-        }
-        let major = bytes[bytes.startIndex + 5], dot = bytes[bytes.startIndex + 6], minor = bytes[bytes.startIndex + 7]
-        guard (0x30...0x39).contains(major), dot == 0x2E, (0x30...0x39).contains(minor) else {
-            throw .bad("Invalid HTTP version")
-        }
-        version = HTTPVersion(major: major - 0x30, minor: minor - 0x30)
-        guard version == .http1_1 || version == .http1_0 else {
-            throw HTTPParseError(.httpVersionNotSupported, "HTTP version \(version.major).\(version.minor) not supported")
-        }
     }
 
     /// Records the field just read (trimming trailing whitespace) and applies the framing headers' rules.
@@ -527,11 +551,14 @@ public struct RequestParser: Sendable {
         } else if let contentLength, contentLength > 0 {
             framing = .length(contentLength)
         }
+        // RFC 9110 §9.3.6: a CONNECT request has no content; what follows its head is the tunnel (as llhttp).
+        if method == .connect { framing = .none }
 
         let keepAlive = version == .http1_1 ? !connectionClose : (connectionKeepAlive && !connectionClose)
         let head = RequestHead(method: method, target: target, version: version, headers: headers, framing: framing,
                                keepAlive: keepAlive, expectsContinue: expectsContinue && version == .http1_1,
                                upgrade: (connectionUpgrade && hasUpgradeHeader) || method == .connect)
+        endsConnection = !head.keepAlive || head.upgrade
         switch framing {
         case .none: state = .messageEnd
         case .length(let length): remaining = length; state = .bodyLength
@@ -560,6 +587,7 @@ public struct RequestParser: Sendable {
         connectionUpgrade = false
         hasUpgradeHeader = false
         expectsContinue = false
+        endsConnection = false
         remaining = 0
         chunkSizeDigits = 0
         extensionLength = 0
