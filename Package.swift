@@ -21,7 +21,7 @@ let package = Package(
         .target(
             name: "HTTPServer",
             dependencies: ["CSystemLinux", .product(name: "Logging", package: "swift-log")],
-            swiftSettings: strict + [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            swiftSettings: strict
         ),
         // Controllers, view models and the application's routes.
         .target(

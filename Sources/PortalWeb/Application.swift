@@ -24,6 +24,9 @@ public struct Application: Sendable {
         router.add(middleware: metrics)
         HealthController(metrics: metrics).register(on: router)
         RedirectController(links: options.demo ? .demo : .empty).register(on: router)
+        // Whatever no route claims may be a static file from Public/ (served on a worker: it reads disk).
+        let files = FileServer(root: options.publicDirectory)
+        router.fallback = { request in files.respond(to: request) }
         self.router = router
         self.metrics = metrics
     }

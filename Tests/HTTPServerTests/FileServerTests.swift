@@ -378,24 +378,24 @@ private func etag(size: Int, variant: String? = nil) -> String {
     }
 
     @Test func httpDates() {
-        #expect(IMFFixdate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        #expect(IMFFixdate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
-        #expect(IMFFixdate.format(951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
-        #expect(IMFFixdate.format(-1) == "Wed, 31 Dec 1969 23:59:59 GMT")
-        #expect(IMFFixdate.format(Int64(Site.mtimeSeconds)) == Site.lastModified)
-        #expect(IMFFixdate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
-        #expect(IMFFixdate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == 784_111_777)
-        #expect(IMFFixdate.parse("Sun Nov  6 08:49:37 1994") == 784_111_777)
-        #expect(IMFFixdate.parse("Tue, 29 Feb 2000 00:00:00 GMT") == 951_782_400)
+        #expect(HTTPDate.format(784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(HTTPDate.format(951_782_400) == "Tue, 29 Feb 2000 00:00:00 GMT")
+        #expect(HTTPDate.format(-1) == "Wed, 31 Dec 1969 23:59:59 GMT")
+        #expect(HTTPDate.format(Int64(Site.mtimeSeconds)) == Site.lastModified)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == 784_111_777)
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == 784_111_777)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == 784_111_777)
+        #expect(HTTPDate.parse("Tue, 29 Feb 2000 00:00:00 GMT") == 951_782_400)
         for bad in ["", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT",
                     "Sun, 06 Nov 1994 24:00:00 GMT", "Sun, 06 Nov 1994 08:49 GMT", "Mon, 29 Feb 1900 00:00:00 GMT",
                     "Sun, 31 Nov 1994 08:49:37 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT", "1994-11-06T08:49:37Z"] {
-            #expect(IMFFixdate.parse(bad) == nil, "\(bad)")
+            #expect(HTTPDate.parse(bad) == nil, "\(bad)")
         }
         // Round trip over a range of days, leap years included.
         for day in stride(from: -300_000, through: 2_900_000, by: 997) {
             let seconds = Int64(day) * 86_400 + 3_723
-            #expect(IMFFixdate.parse(IMFFixdate.format(seconds)) == seconds)
+            #expect(HTTPDate.parse(HTTPDate.format(seconds)) == seconds)
         }
     }
 

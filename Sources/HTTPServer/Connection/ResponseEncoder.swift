@@ -116,7 +116,7 @@ struct DateCache {
         let now = Int(Glibc.time(nil))
         if now != second {
             second = now
-            line = Array("Date: \(HTTPDate.format(secondsSince1970: now))\r\n".utf8)
+            line = Array("Date: \(HTTPDate.format(Int64(now)))\r\n".utf8)
         }
         return line
     }

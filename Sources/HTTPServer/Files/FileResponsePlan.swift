@@ -11,7 +11,7 @@ enum FileResponsePlan: Equatable {
         let noneMatch = headers.values("if-none-match")
         if !noneMatch.isEmpty {
             if EntityTag.noneMatchHits(noneMatch, current: etag) { return .notModified }
-        } else if let since = headers.first("if-modified-since").flatMap(IMFFixdate.parse), lastModified <= since {
+        } else if let since = headers.first("if-modified-since").flatMap(HTTPDate.parse), lastModified <= since {
             return .notModified
         }
 
@@ -35,6 +35,6 @@ enum FileResponsePlan: Equatable {
         if trimmed.hasPrefix("\"") || trimmed.hasPrefix("W/") {
             return EntityTag.strongMatch(trimmed, current: etag)
         }
-        return IMFFixdate.parse(trimmed) == lastModified
+        return HTTPDate.parse(trimmed) == lastModified
     }
 }

@@ -48,7 +48,7 @@ public struct FileServer: Sendable {
             return Response(status: .rangeNotSatisfiable, headers: responseHeaders)
         }
         responseHeaders.append("ETag", etag)
-        responseHeaders.append("Last-Modified", IMFFixdate.format(file.modificationSeconds))
+        responseHeaders.append("Last-Modified", HTTPDate.format(file.modificationSeconds))
         responseHeaders.append("Cache-Control", cacheControl)
         if plan == .notModified {
             return Response(status: .notModified, headers: responseHeaders)

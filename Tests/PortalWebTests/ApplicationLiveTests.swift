@@ -1,0 +1,125 @@
+import Foundation
+import HTTPServer
+import Logging
+import Testing
+@testable import PortalWeb
+
+/// The application's routes over real sockets on port 0, checked against CONTRACTS.md.
+@Suite struct ApplicationLiveTests {
+    final class Running {
+        let server: Server
+        let publicDirectory: String
+        init(demo: Bool = true) throws {
+            publicDirectory = NSTemporaryDirectory() + "portal-public-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
+            try Data("body { color: #123; }\n".utf8).write(to: URL(fileURLWithPath: publicDirectory + "/site.css"))
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let application = Application(options: .init(publicDirectory: publicDirectory, demo: demo), logger: logger)
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.eventLoops = 1
+            configuration.workerThreads = 2
+            server = Server(configuration: configuration, responder: application.router, logger: logger)
+            try server.start()
+        }
+        func get(_ path: String) throws -> (status: Int, headers: [String: String], body: String) {
+            try HTTPGet.fetch(port: server.port, path: path)
+        }
+        deinit {
+            server.shutdown()
+            server.wait()
+            server.workers.stop()
+            try? FileManager.default.removeItem(atPath: publicDirectory)
+        }
+    }
+
+    @Test func healthzAnswersJSON() throws {
+        let app = try Running()
+        let response = try app.get("/healthz")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "application/json")
+        #expect(response.body == #"{"status":"ok"}"#)
+    }
+
+    @Test func trackingRedirectFollowsTheContract() throws {
+        let app = try Running()
+        let response = try app.get("/r/demo")
+        #expect(response.status == 302)
+        let location = try #require(response.headers["location"])
+        #expect(location.hasPrefix("https://example.com/landing?pp_click="))
+        let clickID = String(location.split(separator: "=").last ?? "")
+        #expect(!clickID.isEmpty)
+        #expect(response.headers["set-cookie"] == "pp_click=\(clickID); Path=/; Max-Age=\(60 * 86_400); HttpOnly; SameSite=Lax")
+        // Every click gets its own id.
+        #expect(try app.get("/r/demo").headers["location"] != location)
+    }
+
+    @Test func unknownLinkIsAnHTML404() throws {
+        let app = try Running()
+        let response = try app.get("/r/unknown")
+        #expect(response.status == 404)
+        #expect(response.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(response.body.contains("Link not found"))
+    }
+
+    @Test func staticFilesComeFromPublic() throws {
+        let app = try Running()
+        let response = try app.get("/site.css")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "text/css; charset=utf-8")
+        #expect(response.headers["etag"] != nil)
+        #expect(response.body == "body { color: #123; }\n")
+        #expect(try app.get("/../Package.swift").status == 404)
+        #expect(try app.get("/missing.css").status == 404)
+    }
+
+    @Test func metricsCountRequests() throws {
+        let app = try Running()
+        _ = try app.get("/healthz")
+        _ = try app.get("/r/unknown")
+        let metrics = try app.get("/metrics")
+        #expect(metrics.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
+        #expect(metrics.body.contains(#"portal_http_requests_total{class="2xx"} 1"#))
+        #expect(metrics.body.contains(#"portal_http_requests_total{class="4xx"} 1"#))
+    }
+}
+
+/// A one-shot HTTP/1.1 GET over a plain socket (`Connection: close`, read to EOF).
+enum HTTPGet {
+    struct Failure: Error {}
+
+    static func fetch(port: Int, path: String) throws -> (status: Int, headers: [String: String], body: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw Failure() }
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8)
+        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { throw Failure() }
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = recv(fd, &chunk, chunk.count, 0)
+            if count <= 0 { break }
+            data.append(contentsOf: chunk[0..<count])
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else { throw Failure() }
+        let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
+        guard let status = Int(lines[0].split(separator: " ")[1]) else { throw Failure() }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (status, headers, String(text[split.upperBound...]))
+    }
+}
