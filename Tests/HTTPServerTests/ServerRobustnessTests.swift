@@ -209,4 +209,40 @@ import Testing
         #expect(busy.waitForClose())
         server.server.workers.stop()
     }
+
+    @Test func randomBytesNeverCrashTheServer() throws {
+        let server = try TestServer({ $0.headerReadTimeout = .milliseconds(300) }, router: Self.router)
+        defer { server.stop() }
+        var generator = SplitMix64(seed: 0x5EED)
+        let prefixes = ["GET / HTTP/1.1\r\n", "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n", "", "GET /hello HTTP/1.1\r\nHost: t\r\nContent-Length: "]
+        for round in 0..<60 {
+            let client = try server.connect()
+            client.setTimeout(seconds: 2)
+            var bytes = Array(prefixes[round % prefixes.count].utf8)
+            for _ in 0..<Int(generator.next() % 300) { bytes.append(UInt8(truncatingIfNeeded: generator.next())) }
+            if round % 3 == 0 { bytes += Array("\r\n\r\n".utf8) }
+            try? client.send(bytes)
+            if let response = try? client.readResponse() {
+                // Garbage may happen to form a valid request; anything else must be refused, not crash.
+                #expect((200..<600).contains(response.status))
+            }
+            client.close()
+        }
+        let client = try server.connect()
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse().text == "hello")
+    }
+}
+
+/// A small deterministic generator so a failing random test can be replayed.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -15,6 +15,7 @@ final class Connection {
     }
 
     let fd: Int32
+    private let transport: SocketTransport
     let generation: UInt64
     let remote: String
     unowned let loop: EventLoop
@@ -57,6 +58,7 @@ final class Connection {
 
     init(fd: Int32, generation: UInt64, remote: String, loop: EventLoop) {
         self.fd = fd
+        self.transport = SocketTransport(fd: fd)
         self.generation = generation
         self.remote = remote
         self.loop = loop
@@ -149,8 +151,8 @@ final class Connection {
             if !isParsing { return }
         }
         while isParsing && readable {
-            let count = recv(fd, loop.readBuffer.baseAddress, loop.readBuffer.count, 0)
-            if count > 0 {
+            switch transport.receive(into: loop.readBuffer) {
+            case .bytes(let count):
                 let buffer = UnsafeBufferPointer(start: loop.readBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
                 let used = parse(buffer)
                 if used < count && isPipelineKept {
@@ -160,18 +162,17 @@ final class Connection {
                 // read that would confirm it is a wasted syscall per request. Not so once the peer has shut
                 // its side: its FIN came with this edge, and only reading on finds it.
                 if count < loop.readBuffer.count && !peerClosed { readable = false }
-            } else if count == 0 {
+            case .closed:
                 peerClosed = true
                 readable = false
                 // A clean close between requests, or a truncated request: either way nothing to answer.
                 close()
                 return
-            } else {
-                switch errno {
-                case EAGAIN, EWOULDBLOCK: readable = false
-                case EINTR: continue
-                default: close(); return
-                }
+            case .wouldBlock:
+                readable = false
+            case .failed:
+                close()
+                return
             }
         }
     }
@@ -257,7 +258,7 @@ final class Connection {
         phase = .waiting
         deadline = monotonicNanoseconds() + configuration.handlerTimeout.nanoseconds
         exchange += 1
-        let request = Request(head: head, body: body.finish(), remoteAddress: remote, requestID: requestID, isSecure: false)
+        let request = Request(head: head, body: body.finish(), remoteAddress: remote, requestID: requestID, isSecure: transport.isSecure)
         let sink = ResponseSink(loop: loop, id: ExchangeID(fd: fd, generation: generation, exchange: exchange), workers: loop.server.workers)
         inDispatch = true
         loop.server.responder.respond(to: request, sink: sink)
@@ -365,17 +366,16 @@ final class Connection {
     /// Sends what it can without blocking; the next EPOLLOUT edge resumes it.
     private func flushOutbound() {
         while outboundOffset < outbound.count {
-            let sent = outbound.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + outboundOffset, raw.count - outboundOffset, CSL_MSG_NOSIGNAL)
+            let result = outbound.withUnsafeBytes { raw in
+                transport.send(UnsafeRawBufferPointer(rebasing: raw[outboundOffset...]))
             }
-            if sent > 0 {
+            switch result {
+            case .bytes(let sent):
                 outboundOffset += sent
                 deadline = monotonicNanoseconds() + configuration.writeTimeout.nanoseconds
-            } else if sent < 0 && errno == EINTR {
-                continue
-            } else if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                return
-            } else {
+            case .wouldBlock:
+                return // the next EPOLLOUT edge resumes
+            case .closed, .failed:
                 close() // EPIPE, ECONNRESET: the client is gone.
                 return
             }
@@ -422,7 +422,7 @@ final class Connection {
     /// Half-closes and reads what the client still sends for a moment, so it receives our last response
     /// instead of a reset caused by unread data (RFC 9112 §9.6).
     private func lingeringClose() {
-        shutdown(fd, Int32(SHUT_WR))
+        transport.shutdownWrite()
         phase = .lingering
         deadline = monotonicNanoseconds() + configuration.lingerTimeout.nanoseconds
         again = true
@@ -430,12 +430,11 @@ final class Connection {
 
     private func drainLinger() {
         while true {
-            let count = recv(fd, loop.readBuffer.baseAddress, loop.readBuffer.count, 0)
-            if count > 0 { continue }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { return }
-            close()
-            return
+            switch transport.receive(into: loop.readBuffer) {
+            case .bytes: continue
+            case .wouldBlock: return
+            case .closed, .failed: close(); return
+            }
         }
     }
 
@@ -445,7 +444,7 @@ final class Connection {
         stream?.cancel()
         stream = nil
         body.discard()
-        Glibc.close(fd)
+        transport.close()
         loop.connectionClosed(self)
     }
 
