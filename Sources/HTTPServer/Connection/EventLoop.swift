@@ -11,8 +11,8 @@ enum LoopMessage: @unchecked Sendable {
     case shutdown(deadline: Int64)
 }
 
-/// One thread with its own epoll set (edge-triggered) and its own `SO_REUSEPORT` listener. It owns its
-/// connections outright: everything about a connection happens on this thread, so connections need no
+/// One thread with its own epoll set (edge-triggered). The first loop also owns the listener and hands
+/// accepted connections round-robin to all loops. A loop owns its connections outright: everything about a connection happens on this thread, so connections need no
 /// locks. Other threads talk to it only through `post`, which wakes it with an eventfd.
 ///
 /// `@unchecked Sendable`: the only state touched from other threads is `inbox` (a Mutex) and the
@@ -181,12 +181,19 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             Socket.setNoDelay(fd)
-            adopt(fd: fd, remote: Socket.describe(storage))
+            // Round-robin over the loops: keep-alive connections live long, so an even spread matters more
+            // than the cost of handing a descriptor to another thread.
+            let target = server.nextLoop()
+            if target === self {
+                adopt(fd: fd, remote: Socket.describe(storage))
+            } else {
+                target.post(.adopt(fd: fd, remote: Socket.describe(storage)))
+            }
         }
     }
 
     /// Takes over a connected socket (accepted here, or handed over, e.g. one end of a socketpair).
-    private func adopt(fd: Int32, remote: String) {
+    func adopt(fd: Int32, remote: String) {
         _ = csl_set_nonblocking(fd)
         if draining || !server.reserveConnectionSlot() {
             // Over the limit: a short 503 (best effort, the socket is non-blocking) and close.

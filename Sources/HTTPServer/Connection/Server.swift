@@ -33,24 +33,18 @@ public final class Server: Sendable {
     /// Connections open right now.
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
 
-    /// Binds one listener per event loop on the same port and starts the loop threads.
+    /// Binds the listener and starts the loop threads. The first loop accepts; every loop serves.
     /// With `listen: false` no socket is bound: connections come only through `adopt(fd:)` (tests).
     public func start(listen: Bool = true) throws {
-        var listeners: [Int32] = []
+        var listener: Int32 = -1
         if listen {
-            // The first listener picks the port (it may be 0); the others join it with SO_REUSEPORT.
-            let first = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
-            listeners.append(first)
-            let port = Socket.localPort(first)
-            boundPort.store(port, ordering: .releasing)
-            for _ in 1..<max(1, configuration.eventLoops) {
-                listeners.append(try Socket.listen(host: configuration.host, port: port, backlog: configuration.listenBacklog))
-            }
+            listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
+            boundPort.store(Socket.localPort(listener), ordering: .releasing)
         }
         let count = max(1, configuration.eventLoops)
         var created: [EventLoop] = []
         for index in 0..<count {
-            created.append(try EventLoop(index: index, server: self, listenFD: listen ? listeners[index] : -1))
+            created.append(try EventLoop(index: index, server: self, listenFD: index == 0 ? listener : -1))
         }
         loops.withLock { $0 = created }
         for loop in created {
@@ -64,12 +58,16 @@ public final class Server: Sendable {
         }
     }
 
+    /// The loop the next connection goes to (round-robin).
+    func nextLoop() -> EventLoop {
+        let all = loops.withLock { $0 }
+        return all[nextAdopter.add(1, ordering: .relaxed).newValue % all.count]
+    }
+
     /// Hands a connected socket (for instance one end of a socketpair) to an event loop.
     public func adopt(fd: Int32, remote: String = "local") {
-        let all = loops.withLock { $0 }
-        guard !all.isEmpty else { close(fd); return }
-        let index = nextAdopter.add(1, ordering: .relaxed).newValue % all.count
-        all[index].post(.adopt(fd: fd, remote: remote))
+        guard !loops.withLock({ $0.isEmpty }) else { close(fd); return }
+        nextLoop().post(.adopt(fd: fd, remote: remote))
     }
 
     /// Stops accepting, closes idle connections, lets in-flight requests finish within the grace period,

@@ -53,14 +53,14 @@ public struct SetCookie: Sendable, Equatable {
 
     public var headerValue: String {
         // cookie-octet excludes CTLs, whitespace, DQUOTE, comma, semicolon and backslash: encode the rest.
-        var parts = ["\(name)=\(Self.safeValue(value))"]
-        if let path { parts.append("Path=\(path)") }
-        if let domain { parts.append("Domain=\(domain)") }
-        if let maxAge { parts.append("Max-Age=\(maxAge)") }
-        if httpOnly { parts.append("HttpOnly") }
-        if secure || sameSite == SameSite.none { parts.append("Secure") }
-        if let sameSite { parts.append("SameSite=\(sameSite.rawValue)") }
-        return parts.joined(separator: "; ")
+        var text = name + "=" + Self.safeValue(value)
+        if let path { text += "; Path=" + path }
+        if let domain { text += "; Domain=" + domain }
+        if let maxAge { text += "; Max-Age=" + String(maxAge) }
+        if httpOnly { text += "; HttpOnly" }
+        if secure || sameSite == SameSite.none { text += "; Secure" }
+        if let sameSite { text += "; SameSite=" + sameSite.rawValue }
+        return text
     }
 
     static func safeValue(_ value: String) -> String {

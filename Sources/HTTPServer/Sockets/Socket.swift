@@ -26,15 +26,13 @@ enum Socket {
         return (info.pointee.ai_family, storage, info.pointee.ai_addrlen)
     }
 
-    /// A non-blocking listening socket with `SO_REUSEADDR` and `SO_REUSEPORT`, so every event loop can
-    /// have its own listener on the same port and the kernel spreads connections between them.
+    /// A non-blocking listening socket with `SO_REUSEADDR` (a restart can rebind at once).
     static func listen(host: String, port: Int, backlog: Int32) throws -> Int32 {
         let address = try resolve(host: host, port: port)
         let fd = socket(address.family, CSL_SOCK_STREAM | CSL_SOCK_NONBLOCK | CSL_SOCK_CLOEXEC, 0)
         guard fd >= 0 else { throw Failure(call: "socket", code: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
         var storage = address.storage
         let bound = withUnsafePointer(to: &storage) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, address.length) }
