@@ -204,4 +204,37 @@ import Testing
         #expect(options.status == 204)
         #expect(options.header("allow") == "GET, HEAD, OPTIONS")
     }
+
+    @Test func servesOverIPv6Loopback() throws {
+        let server = try TestServer({ $0.host = "::1" }, router: Self.echoRouter)
+        defer { server.stop() }
+        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in6()
+        address.sin6_family = sa_family_t(AF_INET6)
+        address.sin6_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin6_addr = in6addr_loopback
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+        }
+        #expect(connected == 0)
+        let client = RawClient(fd: fd)
+        try client.send("GET /hello HTTP/1.1\r\nHost: [::1]\r\n\r\n")
+        #expect(try client.readResponse().text == "hello")
+    }
+
+    @Test func pipelinedRequestsAndAnErrorOverASocketpair() throws {
+        let server = try TestServer(router: Self.echoRouter)
+        defer { server.stop() }
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        server.server.adopt(fd: fds[0])
+        let client = RawClient(fd: fds[1])
+        // Two good requests, then one with both framings: answered in order, then 400 and close.
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi"
+            + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(try client.readResponse().text == "hello")
+        #expect(try client.readResponse().text == "hi")
+        #expect(try client.readResponse().status == 400)
+        #expect(client.waitForClose())
+    }
 }

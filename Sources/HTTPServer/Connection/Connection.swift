@@ -178,7 +178,8 @@ final class Connection {
     }
 
     /// Whether unparsed bytes after a complete request are worth keeping (not when we will close).
-    private var isPipelineKept: Bool { phase == .waiting || isParsing }
+    /// (An inline handler may already have answered, so `writing` counts too while the connection stays open.)
+    private var isPipelineKept: Bool { isParsing || phase == .waiting || (phase == .writing && keepAliveAfter) }
 
     /// Feeds bytes to the parser until it pauses; returns how many it used.
     private func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Int {
