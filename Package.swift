@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // epoll, eventfd and socket helpers that Glibc does not export to Swift.
@@ -26,7 +27,11 @@ let package = Package(
         // Controllers, view models and the application's routes.
         .target(
             name: "PortalWeb",
-            dependencies: ["HTTPServer", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "HTTPServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
             swiftSettings: strict
         ),
         .executableTarget(
