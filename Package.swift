@@ -24,11 +24,14 @@ let package = Package(
             dependencies: ["CSystemLinux", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        // Domain types and the engine: accounts, programs, partners, money rules. No HTTP here.
+        .target(name: "PortalCore", swiftSettings: strict),
         // Controllers, view models and the application's routes.
         .target(
             name: "PortalWeb",
             dependencies: [
                 "HTTPServer",
+                "PortalCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -45,6 +48,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
+        .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore"], swiftSettings: strict),
         .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer"], swiftSettings: strict),
     ]
 )
