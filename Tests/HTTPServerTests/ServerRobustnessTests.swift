@@ -194,7 +194,7 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 3)
         // No longer listening.
         #expect(throws: (any Error).self) { try server.connect() }
-        server.server.workers.stop()
+        server.server.stopWorkers()
     }
 
     @Test func shutdownClosesConnectionsThatOverrunTheGracePeriod() throws {
@@ -207,7 +207,65 @@ import Testing
         server.server.wait()
         #expect(Date().timeIntervalSince(started) < 1.5)
         #expect(busy.waitForClose())
-        server.server.workers.stop()
+        server.server.stopWorkers()
+    }
+
+    @Test func halfClosedClientGetsEveryPipelinedAnswer() throws {
+        let server = try TestServer(router: Self.router)
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhiGET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        client.shutdownWrite()
+        #expect(try client.readResponse().text == "hello")
+        #expect(try client.readResponse().text == "hi")
+        #expect(try client.readResponse().text == "hello")
+        #expect(client.waitForClose())
+    }
+
+    @Test func headErrorResponsesCarryNoBody() throws {
+        let server = try TestServer({ $0.maxBodySize = 4 }, router: Self.router)
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("HEAD /hello HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n")
+        let response = try client.readResponse(head: true)
+        #expect(response.status == 413)
+        // Nothing but the close may follow the head.
+        #expect(client.waitForClose())
+        #expect(client.remainingBytes == 0)
+    }
+
+    @Test func streamedResponseWithNoFreeProducerIs503NotATruncated200() throws {
+        let server = try TestServer({ $0.streamThreads = 1; $0.streamQueueCapacity = 0 }) { router in
+            router.get("/stream") { _, _ in Response(body: .stream(length: 5) { writer in try writer.write(Array("hello".utf8)) }) }
+        }
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n")
+        let response = try client.readResponse()
+        #expect(response.status == 503)
+    }
+
+    @Test func timeoutsOfForeverDoNotOverflowTheClock() throws {
+        let server = try TestServer({
+            $0.keepAliveTimeout = .seconds(Int64.max)
+            $0.headerReadTimeout = .seconds(Int64.max / 2)
+            $0.handlerTimeout = .seconds(Int64.max)
+        }, router: Self.router)
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("GET /hello HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(try client.readResponse().text == "hello")
+    }
+
+    @Test func blankLinesBetweenRequestsAreNotAStartedRequest() throws {
+        let server = try TestServer({ $0.headerReadTimeout = .milliseconds(200); $0.keepAliveTimeout = .seconds(5) }, router: Self.router)
+        defer { server.stop() }
+        let client = try server.connect()
+        try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok\r\n")
+        #expect(try client.readResponse().text == "ok")
+        // The stray CRLF must not earn a 408: the connection is closed quietly or kept, never answered.
+        #expect(client.waitForClose())
+        #expect(client.remainingBytes == 0)
     }
 
     @Test func randomBytesNeverCrashTheServer() throws {

@@ -20,6 +20,7 @@ import Testing
             configuration.port = 0
             configuration.eventLoops = 1
             configuration.workerThreads = 2
+            configuration.streamThreads = 1
             server = Server(configuration: configuration, responder: application.router, logger: logger)
             try server.start()
         }
@@ -29,7 +30,7 @@ import Testing
         deinit {
             server.shutdown()
             server.wait()
-            server.workers.stop()
+            server.stopWorkers()
             try? FileManager.default.removeItem(atPath: publicDirectory)
         }
     }

@@ -38,6 +38,8 @@ final class Connection {
     private var requestStart: Int64 = 0
     private var receivedAny = false
     private var inDispatch = false
+    /// True while this connection's handler runs inline on the loop (its response may arrive synchronously).
+    var isDispatching: Bool { inDispatch }
     private var earlyResponse: Response?
     private var keepAliveAfter = true
     private var status = 0
@@ -65,7 +67,7 @@ final class Connection {
         self.configuration = loop.configuration
         self.parser = RequestParser(limits: loop.configuration.parser)
         // A new connection must send its first request within the header timeout (slowloris).
-        self.deadline = monotonicNanoseconds() + configuration.headerReadTimeout.nanoseconds
+        self.deadline = monotonicNanoseconds().addingSaturating(loop.configuration.headerReadTimeout.nanoseconds)
     }
 
     // MARK: - Events
@@ -107,7 +109,9 @@ final class Connection {
         case .idle, .lingering, .writing:
             close()
         case .head:
-            if receivedAny { fail(.requestTimeout, "Request headers not received in time") } else { close() }
+            // Only a started request earns a 408; a silent connection, or one that sent just the blank lines
+            // RFC 9112 §2.2 lets clients send between requests, is simply closed.
+            if receivedAny && !parser.isIdle { fail(.requestTimeout, "Request headers not received in time") } else { close() }
         case .body:
             fail(.requestTimeout, "Request body not received in time")
         case .waiting:
@@ -118,6 +122,11 @@ final class Connection {
         case .closed:
             break
         }
+    }
+
+    /// Now plus `duration`, saturating: a timeout of "forever" must not overflow the clock.
+    private func deadline(after duration: Duration) -> Int64 {
+        monotonicNanoseconds().addingSaturating(duration.nanoseconds)
     }
 
     // MARK: - Driving
@@ -141,6 +150,11 @@ final class Connection {
     private var isParsing: Bool { phase == .idle || phase == .head || phase == .body }
 
     private func readAndParse() {
+        // A `100 Continue` that did not fit in the socket at once goes out before we read on.
+        if outboundOffset < outbound.count {
+            flushOutbound()
+            if phase == .closed { return }
+        }
         if !pendingInput.isEmpty {
             let input = pendingInput
             pendingInput.removeAll(keepingCapacity: true)
@@ -186,7 +200,7 @@ final class Connection {
         if phase == .idle && !buffer.isEmpty {
             phase = .head
             requestStart = monotonicNanoseconds()
-            deadline = requestStart + configuration.headerReadTimeout.nanoseconds
+            deadline = requestStart.addingSaturating(configuration.headerReadTimeout.nanoseconds)
         }
         if !buffer.isEmpty { receivedAny = true }
         var offset = 0
@@ -224,7 +238,7 @@ final class Connection {
         phase = .body
         requestID = loop.nextRequestID()
         if requestStart == 0 { requestStart = monotonicNanoseconds() }
-        deadline = monotonicNanoseconds() + configuration.bodyReadTimeout.nanoseconds
+        deadline = deadline(after: configuration.bodyReadTimeout)
         body = BodyAccumulator()
         guard head.framing != .none else { return }
         bodyLimit = loop.server.responder.maxBodySize(for: head) ?? configuration.maxBodySize
@@ -241,7 +255,7 @@ final class Connection {
 
     private func appendBody(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard phase == .body else { return }
-        deadline = monotonicNanoseconds() + configuration.bodyReadTimeout.nanoseconds
+        deadline = deadline(after: configuration.bodyReadTimeout)
         if body.count + Int64(bytes.count) > bodyLimit {
             fail(.contentTooLarge, "Request body larger than \(bodyLimit) bytes")
             return
@@ -257,7 +271,7 @@ final class Connection {
     private func dispatch() {
         guard let head else { return }
         phase = .waiting
-        deadline = monotonicNanoseconds() + configuration.handlerTimeout.nanoseconds
+        deadline = deadline(after: configuration.handlerTimeout)
         exchange += 1
         let request = Request(head: head, body: body.finish(), remoteAddress: remote, requestID: requestID, isSecure: transport.isSecure)
         let sink = ResponseSink(loop: loop, id: ExchangeID(fd: fd, generation: generation, exchange: exchange), workers: loop.server.workers)
@@ -275,36 +289,37 @@ final class Connection {
     private func startResponse(_ response: Response) {
         guard let head else { return }
         status = response.status.code
-        keepAliveAfter = keepAliveAfter && head.keepAlive && !head.upgrade && !loop.isDraining && !peerClosed
+        // A client that half-closed after pipelining still gets every answer: the connection closes when a
+        // read finds its EOF with nothing left to parse, not after the first response.
+        keepAliveAfter = keepAliveAfter && head.keepAlive && !head.upgrade && !loop.isDraining
         if let connection = response.headers.first("connection"), connection.equalsIgnoringCase("close") { keepAliveAfter = false }
         let framing = ResponseEncoder.framing(for: response, method: head.method, version: head.version)
         if framing == .untilClose { keepAliveAfter = false }
+        let sendsBody = head.method != .head && framing != .none
+        // A streamed body needs a producer thread; find one before promising a 200 and a length.
+        if case .stream(let length, let producer) = response.body, sendsBody,
+           !startStream(length: length, framing: framing, producer: producer) {
+            fail(.serviceUnavailable, "Server busy, try again shortly")
+            return
+        }
         ResponseEncoder.encodeHead(response, framing: framing, version: head.version, keepAlive: keepAliveAfter,
                                    date: loop.currentDate(), requestID: requestID, into: &outbound)
-        let sendsBody = head.method != .head && framing != .none
-        switch response.body {
-        case .bytes(let bytes) where sendsBody:
+        if case .bytes(let bytes) = response.body, sendsBody {
             outbound.append(contentsOf: bytes)
             bodyBytesSent = Int64(bytes.count)
-        case .stream(let length, let producer) where sendsBody:
-            startStream(length: length, framing: framing, producer: producer)
-        default:
-            break
         }
         phase = .writing
-        deadline = monotonicNanoseconds() + configuration.writeTimeout.nanoseconds
+        deadline = deadline(after: configuration.writeTimeout)
         again = true
     }
 
-    private func startStream(length: Int64?, framing: ResponseEncoder.Framing, producer: @escaping BodyProducer) {
+    /// Starts the producer on the stream pool (not the handler pool: a slow reader holds its producer
+    /// thread, and must not starve handlers). False when that pool is full.
+    private func startStream(length: Int64?, framing: ResponseEncoder.Framing, producer: @escaping BodyProducer) -> Bool {
         let channel = StreamChannel(loop: loop, id: ExchangeID(fd: fd, generation: generation, exchange: exchange),
                                     highWatermark: configuration.streamHighWatermark)
-        stream = channel
-        streamFraming = framing
-        streamRemaining = length ?? .max
-        streamFailed = false
         let writer = StreamBodyWriter(channel: channel)
-        let accepted = loop.server.workers.submit {
+        let accepted = loop.server.streamWorkers.submit {
             do {
                 try producer(writer)
                 channel.finish(failed: false)
@@ -312,7 +327,12 @@ final class Connection {
                 channel.finish(failed: true)
             }
         }
-        if !accepted { channel.finish(failed: true) }
+        guard accepted else { return false }
+        stream = channel
+        streamFraming = framing
+        streamRemaining = length ?? .max
+        streamFailed = false
+        return true
     }
 
     private func write() {
@@ -373,7 +393,7 @@ final class Connection {
             switch result {
             case .bytes(let sent):
                 outboundOffset += sent
-                deadline = monotonicNanoseconds() + configuration.writeTimeout.nanoseconds
+                deadline = deadline(after: configuration.writeTimeout)
             case .wouldBlock:
                 return // the next EPOLLOUT edge resumes
             case .closed, .failed:
@@ -381,8 +401,8 @@ final class Connection {
                 return
             }
         }
-        // Keep a modest buffer for the next response; give large ones back.
-        if outbound.capacity > 256 * 1024 { outbound = [] } else { outbound.removeAll(keepingCapacity: true) }
+        // Keep the buffer for the rest of this exchange (a stream reuses it); idle connections give it back.
+        outbound.removeAll(keepingCapacity: true)
         outboundOffset = 0
     }
 
@@ -396,8 +416,11 @@ final class Connection {
             lingeringClose()
             return
         }
+        // An idle keep-alive connection should cost almost nothing: give back what a large exchange grew.
+        if outbound.capacity > 4096 { outbound = [] }
+        if pendingInput.isEmpty && pendingInput.capacity > 4096 { pendingInput = [] }
         phase = .idle
-        deadline = monotonicNanoseconds() + configuration.keepAliveTimeout.nanoseconds
+        deadline = deadline(after: configuration.keepAliveTimeout)
         again = true
     }
 
@@ -410,10 +433,11 @@ final class Connection {
         pendingInput.removeAll()
         stream?.cancel()
         stream = nil
-        outbound.append(contentsOf: ResponseEncoder.errorResponse(status, reason, date: loop.currentDate()))
+        outbound.append(contentsOf: ResponseEncoder.errorResponse(status, reason, date: loop.currentDate(),
+                                                                  includeBody: head?.method != .head))
         bodyBytesSent = 0
         phase = .writing
-        deadline = monotonicNanoseconds() + configuration.writeTimeout.nanoseconds
+        deadline = deadline(after: configuration.writeTimeout)
         again = true
         if !driving { drive() }
     }
@@ -425,7 +449,7 @@ final class Connection {
     private func lingeringClose() {
         transport.shutdownWrite()
         phase = .lingering
-        deadline = monotonicNanoseconds() + configuration.lingerTimeout.nanoseconds
+        deadline = deadline(after: configuration.lingerTimeout)
         again = true
     }
 

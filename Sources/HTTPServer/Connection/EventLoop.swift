@@ -32,6 +32,7 @@ final class EventLoop: @unchecked Sendable {
     private var draining = false
     private var drainDeadline: Int64 = .max
     private var nextTimerCheck: Int64 = 0
+    private var acceptPending = false
     private(set) var dateCache = DateCache()
 
     /// One read buffer shared by every connection of this loop: a connection keeps only what it could not
@@ -60,9 +61,11 @@ final class EventLoop: @unchecked Sendable {
         close(wakeFD)
     }
 
-    private func register(_ fd: Int32, events: UInt32) {
+    /// Registers `fd` with a tag (a connection's generation) beside it in the event data, so an event that
+    /// was already fetched for a connection that has since closed cannot reach a new one on the same fd.
+    private func register(_ fd: Int32, events: UInt32, tag: UInt32 = 0) {
         var event = epoll_event()
-        csl_epoll_event_set(&event, events, UInt64(UInt32(bitPattern: fd)))
+        csl_epoll_event_set(&event, events, UInt64(tag) << 32 | UInt64(UInt32(bitPattern: fd)))
         epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event)
     }
 
@@ -81,10 +84,12 @@ final class EventLoop: @unchecked Sendable {
 
     var isCurrentThread: Bool { pthread_equal(pthread_self(), threadID) != 0 }
 
-    /// Hands a response to its connection: straight away on the loop thread, through the inbox elsewhere.
+    /// Hands a response to its connection: straight away when it comes from that connection's own inline
+    /// handler, through the inbox otherwise — even on this thread, since running another connection's
+    /// `drive()` in the middle of this one's would let it use the shared read buffer under our feet.
     func deliver(_ response: Response, to id: ExchangeID) {
-        if isCurrentThread {
-            handleResponse(response, for: id)
+        if isCurrentThread, let connection = connections[id.fd], connection.generation == id.generation, connection.isDispatching {
+            connection.receive(response, exchange: id.exchange)
         } else {
             post(.response(id, response))
         }
@@ -101,7 +106,9 @@ final class EventLoop: @unchecked Sendable {
             let count = epoll_wait(epoll, events, Int32(capacity), timeoutMilliseconds())
             if count < 0 && errno != EINTR { break }
             for position in 0..<Int(max(count, 0)) {
-                let fd = Int32(truncatingIfNeeded: csl_epoll_event_data(events + position))
+                let data = csl_epoll_event_data(events + position)
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
+                let tag = UInt32(truncatingIfNeeded: data >> 32)
                 let flags = csl_epoll_event_events(events + position)
                 if fd == listenFD {
                     acceptConnections()
@@ -109,7 +116,7 @@ final class EventLoop: @unchecked Sendable {
                     var value: UInt64 = 0
                     _ = Glibc.read(wakeFD, &value, 8)
                     processInbox()
-                } else if let connection = connections[fd] {
+                } else if let connection = connections[fd], UInt32(truncatingIfNeeded: connection.generation) == tag {
                     connection.handleEvents(flags)
                 }
             }
@@ -117,6 +124,7 @@ final class EventLoop: @unchecked Sendable {
             if now >= nextTimerCheck {
                 nextTimerCheck = now + 100_000_000
                 checkDeadlines(now)
+                if acceptPending { acceptConnections() }
             }
             if draining {
                 if now >= drainDeadline {
@@ -126,6 +134,10 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         if listenFD >= 0 { close(listenFD); listenFD = -1 }
+        // Anything still in the inbox is for connections that will never be served: close handed-over fds.
+        for message in inbox.withLock({ inbox -> [LoopMessage] in defer { inbox.removeAll() }; return inbox }) {
+            if case .adopt(let fd, _) = message { close(fd) }
+        }
     }
 
     private func timeoutMilliseconds() -> Int32 {
@@ -162,6 +174,7 @@ final class EventLoop: @unchecked Sendable {
     // MARK: - Connections
 
     private func acceptConnections() {
+        acceptPending = false
         while listenFD >= 0 {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -174,8 +187,10 @@ final class EventLoop: @unchecked Sendable {
                 switch errno {
                 case EINTR, ECONNABORTED: continue
                 case EMFILE, ENFILE:
-                    // Out of descriptors: leave the rest in the backlog; the next timer tick retries.
+                    // Out of descriptors: leave the rest in the backlog. With edge triggering no new event
+                    // comes for them, so the next timer tick retries.
                     server.logger.warning("accept: out of file descriptors")
+                    acceptPending = true
                     return
                 default: return // EAGAIN: the backlog is empty.
                 }
@@ -207,7 +222,7 @@ final class EventLoop: @unchecked Sendable {
         let connection = Connection(fd: fd, generation: nextGeneration, remote: remote, loop: self)
         connections[fd] = connection
         // Edge-triggered, registered once for both directions: no epoll_ctl per request.
-        register(fd, events: CSL_EPOLLIN | CSL_EPOLLOUT | CSL_EPOLLRDHUP | CSL_EPOLLET)
+        register(fd, events: CSL_EPOLLIN | CSL_EPOLLOUT | CSL_EPOLLRDHUP | CSL_EPOLLET, tag: UInt32(truncatingIfNeeded: nextGeneration))
     }
 
     func connectionClosed(_ connection: Connection) {
@@ -241,5 +256,6 @@ final class EventLoop: @unchecked Sendable {
             listenFD = -1
         }
         for connection in Array(connections.values) { connection.drain() }
+        if index == 0 { server.shutdownOtherLoops(deadline: deadline, from: self) }
     }
 }

@@ -94,7 +94,8 @@ enum ResponseEncoder {
     }
 
     /// A minimal response the server itself sends for protocol errors and limits, before any handler runs.
-    static func errorResponse(_ status: HTTPStatus, _ reason: String, date: [UInt8], extraHeaders: String = "") -> [UInt8] {
+    static func errorResponse(_ status: HTTPStatus, _ reason: String, date: [UInt8], extraHeaders: String = "",
+                              includeBody: Bool = true) -> [UInt8] {
         let body = "\(status.code) \(status.reason): \(reason)\n"
         var out: [UInt8] = []
         out.reserveCapacity(256)
@@ -102,7 +103,7 @@ enum ResponseEncoder {
         appendStatus(status, into: &out)
         out.append(contentsOf: date)
         out.append(contentsOf: "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\(extraHeaders)\r\n".utf8)
-        out.append(contentsOf: body.utf8)
+        if includeBody { out.append(contentsOf: body.utf8) } // HEAD: the length of the body it would have had
         return out
     }
 }

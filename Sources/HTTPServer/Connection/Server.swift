@@ -12,6 +12,8 @@ public final class Server: Sendable {
     public let configuration: ServerConfiguration
     public let responder: any HTTPResponder
     public let workers: WorkerPool
+    /// Producers of streamed bodies (see `ServerConfiguration.streamThreads`).
+    let streamWorkers: WorkerPool
     public let logger: Logger
     private let loops = Mutex<[EventLoop]>([])
     private let openConnections = Atomic<Int>(0)
@@ -25,6 +27,7 @@ public final class Server: Sendable {
         self.responder = responder
         self.logger = logger
         self.workers = WorkerPool(threads: configuration.workerThreads, capacity: configuration.workerQueueCapacity)
+        self.streamWorkers = WorkerPool(threads: configuration.streamThreads, capacity: configuration.streamQueueCapacity)
     }
 
     /// The port the server listens on (useful after binding port 0).
@@ -73,13 +76,25 @@ public final class Server: Sendable {
     /// Stops accepting, closes idle connections, lets in-flight requests finish within the grace period,
     /// then closes whatever is left. Returns at once; `wait()` blocks until it is done.
     public func shutdown() {
-        let deadline = monotonicNanoseconds() + configuration.shutdownGracePeriod.nanoseconds
-        for loop in loops.withLock({ $0 }) { loop.post(.shutdown(deadline: deadline)) }
+        let deadline = monotonicNanoseconds().addingSaturating(configuration.shutdownGracePeriod.nanoseconds)
+        // Only the accepting loop is told; it closes the listener and then tells the others. Its hand-offs
+        // of connections it had accepted are then ahead of the shutdown in every inbox, so none is lost.
+        loops.withLock { $0.first }?.post(.shutdown(deadline: deadline))
+    }
+
+    func shutdownOtherLoops(deadline: Int64, from first: EventLoop) {
+        for loop in loops.withLock({ $0 }) where loop !== first { loop.post(.shutdown(deadline: deadline)) }
     }
 
     /// Blocks until every event loop has stopped.
     public func wait() {
         finished.wait()
+    }
+
+    /// Ends the handler and stream threads once their queued work is done (after `wait()`).
+    public func stopWorkers() {
+        workers.stop()
+        streamWorkers.stop()
     }
 
     func reserveConnectionSlot() -> Bool {

@@ -12,6 +12,11 @@ public struct ServerConfiguration: Sendable {
     public var workerThreads = max(4, ProcessInfo.processInfo.activeProcessorCount * 4)
     /// Requests that may wait for a worker; beyond this the server answers `503` at once.
     public var workerQueueCapacity = 4096
+    /// Threads that produce streamed response bodies (large files, exports). Kept apart from the handler
+    /// workers because a slow reader holds its producer, and must not starve handlers.
+    public var streamThreads = 32
+    /// Streamed responses that may wait for a stream thread; beyond this: `503`.
+    public var streamQueueCapacity = 1024
     public var listenBacklog: Int32 = 1024
 
     /// Request line, header and chunk-extension limits.
@@ -21,8 +26,6 @@ public struct ServerConfiguration: Sendable {
     /// Bodies larger than this are written to a temporary file as they arrive instead of kept in memory.
     public var bodySpoolThreshold: Int64 = 256 << 10
     public var temporaryDirectory = NSTemporaryDirectory()
-    /// Bytes of further (pipelined) requests buffered while one is being answered.
-    public var maxPipelinedBytes = 64 << 10
 
     /// Open connections at once; one more is answered `503` and closed.
     public var maxConnections = 10_000
@@ -49,9 +52,20 @@ public struct ServerConfiguration: Sendable {
 }
 
 extension Duration {
-    /// Whole nanoseconds, for the monotonic clock arithmetic of the event loops.
+    /// Whole nanoseconds, saturating, for the monotonic clock arithmetic of the event loops.
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? .min : .max }
+        return scaled.addingSaturating(attoseconds / 1_000_000_000)
+    }
+}
+
+extension Int64 {
+    /// Addition that stops at the bounds instead of trapping: deadlines far in the future mean "never".
+    func addingSaturating(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        if overflow { return other > 0 ? .max : .min }
+        return sum
     }
 }

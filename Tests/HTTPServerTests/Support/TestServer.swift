@@ -14,6 +14,7 @@ final class TestServer {
         configuration.port = 0
         configuration.eventLoops = 2
         configuration.workerThreads = 4
+        configuration.streamThreads = 2
         configure(&configuration)
         var logger = Logger(label: "test.http")
         logger.logLevel = .critical
@@ -35,7 +36,7 @@ final class TestServer {
     func stop() {
         server.shutdown()
         server.wait()
-        server.workers.stop()
+        server.stopWorkers()
     }
 
     /// Waits (up to `timeout`) until the server has no open connection.
@@ -175,6 +176,9 @@ final class RawClient {
             do { if try !fill() { return true } } catch { return false }
         }
     }
+
+    /// Bytes received but not consumed by `readResponse` (after `waitForClose`, everything that followed).
+    var remainingBytes: Int { buffer.count }
 
     func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
