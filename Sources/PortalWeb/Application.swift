@@ -7,9 +7,14 @@ import Logging
 public struct Application: Sendable {
     public struct Options: Sendable {
         public var publicDirectory: String
+        public var templatesDirectory: String
+        /// Re-read templates on every render (development).
+        public var reloadTemplates: Bool
         public var demo: Bool
-        public init(publicDirectory: String, demo: Bool) {
+        public init(publicDirectory: String = "Public", templatesDirectory: String = "Templates", reloadTemplates: Bool = false, demo: Bool) {
             self.publicDirectory = publicDirectory
+            self.templatesDirectory = templatesDirectory
+            self.reloadTemplates = reloadTemplates
             self.demo = demo
         }
     }
@@ -17,17 +22,21 @@ public struct Application: Sendable {
     public let router: Router
     public let metrics: ServerMetrics
 
-    public init(options: Options, logger: Logger) {
+    public let templates: TemplateRenderer
+
+    public init(options: Options, logger: Logger) throws {
+        let templates = try TemplateRenderer(directory: options.templatesDirectory, reloads: options.reloadTemplates)
         let router = Router()
         router.logger = logger
         let metrics = ServerMetrics()
         router.add(middleware: metrics)
         HealthController(metrics: metrics).register(on: router)
-        RedirectController(links: options.demo ? .demo : .empty).register(on: router)
+        try RedirectController(links: options.demo ? .demo : .empty, templates: templates).register(on: router)
         // Whatever no route claims may be a static file from Public/ (served on a worker: it reads disk).
         let files = FileServer(root: options.publicDirectory)
         router.fallback = { request in files.respond(to: request) }
         self.router = router
         self.metrics = metrics
+        self.templates = templates
     }
 }

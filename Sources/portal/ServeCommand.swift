@@ -15,6 +15,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Folder for portal.sqlite, uploads and the secret key (env PORTAL_DATA).") var data: String?
     @Flag(help: "Seed a demo program when the database is empty.") var demo = false
     @Option(help: "Folder of static files served as-is.") var publicDirectory = "Public"
+    @Option(help: "Folder of page templates.") var templatesDirectory = "Templates"
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -32,7 +33,11 @@ struct ServeCommand: ParsableCommand {
         let dataDirectory = data ?? environment["PORTAL_DATA"] ?? "./data"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
 
-        let application = Application(options: .init(publicDirectory: publicDirectory, demo: demo), logger: logger)
+        let development = environment["PORTAL_ENV"] == "development"
+        let application = try Application(
+            options: .init(publicDirectory: publicDirectory, templatesDirectory: templatesDirectory,
+                           reloadTemplates: development, demo: demo),
+            logger: logger)
         let server = Server(configuration: configuration, responder: application.router, logger: Logger(label: "portal.http"))
 
         signal(SIGPIPE, SIG_IGN)

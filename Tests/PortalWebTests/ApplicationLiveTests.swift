@@ -15,7 +15,10 @@ import Testing
             try Data("body { color: #123; }\n".utf8).write(to: URL(fileURLWithPath: publicDirectory + "/site.css"))
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            let application = Application(options: .init(publicDirectory: publicDirectory, demo: demo), logger: logger)
+            let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("Templates").path
+            let application = try Application(options: .init(publicDirectory: publicDirectory, templatesDirectory: templates, demo: demo),
+                                              logger: logger)
             var configuration = ServerConfiguration()
             configuration.port = 0
             configuration.eventLoops = 1

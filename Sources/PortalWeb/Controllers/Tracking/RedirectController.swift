@@ -8,13 +8,15 @@ import Synchronization
 /// in-memory directory: with `--demo`, the code `demo` points at https://example.com/landing.
 struct RedirectController {
     let links: LinkDirectory
+    let templates: TemplateRenderer
 
-    func register(on router: Router) {
+    func register(on router: Router) throws {
+        // Rendered once: the page is the same for every unknown code, and this route runs on the event loop.
+        let notFound = Array(try templates.render("errors/link-not-found", [String: String]()).utf8)
         router.get("/r/{code}", options: .eventLoop) { [links] request, context in
             let code = try context.parameters.require("code")
             guard let link = links.lookup(code) else {
-                return .html("<!doctype html><title>Link not found</title><h1>Link not found</h1>"
-                    + "<p>This partner link does not exist or is no longer active.</p>\n", status: .notFound)
+                return Response(status: .notFound, contentType: "text/html; charset=utf-8", body: notFound)
             }
             let clickID = links.nextClickID()
             var response = Response.redirect(to: TrackingURL.appendingClick(clickID, to: link.destination))

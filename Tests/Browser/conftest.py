@@ -1,0 +1,112 @@
+"""Browser tests: a live `portal serve --demo` on a temporary data folder, driven by Debian's headless
+Chromium through Selenium at phone (360 and 390 px wide, emulated) and desktop (1280 px) sizes.
+
+Run from the package root: `python3 -m pytest Tests/Browser` (after `swift build`). Screenshots are written
+to `.build/browser-artifacts/` (kept out of git)."""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / ".build" / "browser-artifacts"
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+NARROW_PHONE = {"width": 360, "height": 740, "deviceScaleFactor": 2, "mobile": True}
+DESKTOP = (1280, 800)
+
+
+def _binary():
+    for build in ("debug", "release"):
+        candidate = ROOT / ".build" / build / "portal"
+        if candidate.exists():
+            return candidate
+    pytest.fail("portal is not built: run `swift build` first")
+
+
+@pytest.fixture(scope="session")
+def portal():
+    """Starts the portal on a free port with demo data; yields its base URL and its captured log."""
+    data = tempfile.mkdtemp(prefix="portal-browser-")
+    log_path = pathlib.Path(data) / "portal.log"
+    log = open(log_path, "w")
+    process = subprocess.Popen(
+        [str(_binary()), "serve", "--port", "0", "--demo", "--data", data],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "PORTAL_LOG_LEVEL": "info"},
+    )
+    base = None
+    deadline = time.time() + 30
+    while time.time() < deadline and base is None:
+        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", log_path.read_text())
+        if match:
+            base = match.group(1)
+        elif process.poll() is not None:
+            break
+        else:
+            time.sleep(0.1)
+    if base is None:
+        process.kill()
+        pytest.fail("portal did not start:\n" + log_path.read_text())
+    urllib.request.urlopen(base + "/healthz", timeout=5).read()
+    yield {"base": base, "log": log_path}
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def _driver():
+    options = Options()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
+        options.add_argument(flag)
+    options.add_argument("--window-size=%d,%d" % DESKTOP)
+    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=options)
+
+
+@pytest.fixture
+def desktop():
+    driver = _driver()
+    driver.set_window_size(*DESKTOP)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def phone():
+    driver = _driver()
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
+def narrow_phone():
+    driver = _driver()
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", NARROW_PHONE)
+    yield driver
+    driver.quit()
+
+
+def screenshot(driver, name):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def assert_no_horizontal_scroll(driver, width):
+    """The test of BROWSER-TESTING.md: the layout viewport is the device width and nothing is wider."""
+    inner = driver.execute_script("return window.innerWidth")
+    scroll = driver.execute_script("return document.documentElement.scrollWidth")
+    assert inner == width, f"layout viewport is {inner}px, not {width}px (missing viewport meta or overflow)"
+    assert scroll <= inner, f"page is {scroll}px wide in a {inner}px viewport: it scrolls sideways"
