@@ -18,6 +18,16 @@ let package = Package(
     targets: [
         // epoll, eventfd and socket helpers that Glibc does not export to Swift.
         .target(name: "CSystemLinux", path: "Sources/CSystemLinux"),
+        // OpenSSL's libcrypto and libssl; shim.h wraps the macros Swift cannot call.
+        .systemLibrary(
+            name: "COpenSSL",
+            path: "Sources/COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // Random tokens, SHA-256, HMAC, password hashing, secrets at rest. Not called `Security`: that is
+        // Apple's framework on macOS, and on Linux it would turn on `#if canImport(Security)` code in packages.
+        .target(name: "PortalSecurity", dependencies: ["COpenSSL"], swiftSettings: strict),
         // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
         .target(
             name: "HTTPServer",
@@ -25,7 +35,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // Domain types and the engine: accounts, programs, partners, money rules. No HTTP here.
-        .target(name: "PortalCore", swiftSettings: strict),
+        .target(name: "PortalCore", dependencies: ["PortalSecurity"], swiftSettings: strict),
         // Controllers, view models and the application's routes.
         .target(
             name: "PortalWeb",
@@ -49,6 +59,7 @@ let package = Package(
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
         .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore"], swiftSettings: strict),
+        .testTarget(name: "SecurityTests", dependencies: ["PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer"], swiftSettings: strict),
     ]
 )
