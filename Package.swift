@@ -17,6 +17,10 @@ let package = Package(
     targets: [
         // epoll, eventfd and socket helpers that Glibc does not export to Swift.
         .target(name: "CSystemLinux", path: "Sources/CSystemLinux"),
+        // The system SQLite, with static inline wrappers for what Swift cannot call (shim.h).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Connections, statements, transactions, the reader pool and migrations over CSQLite.
+        .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: strict),
         // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
         .target(
             name: "HTTPServer",
@@ -40,6 +44,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer"], swiftSettings: strict),
     ]
 )
