@@ -28,6 +28,10 @@ let package = Package(
         // Random tokens, SHA-256, HMAC, password hashing, secrets at rest. Not called `Security`: that is
         // Apple's framework on macOS, and on Linux it would turn on `#if canImport(Security)` code in packages.
         .target(name: "PortalSecurity", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // The system SQLite, with static inline wrappers for what Swift cannot call (shim.h).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // Connections, statements, transactions, the reader pool and migrations over CSQLite.
+        .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: strict),
         // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
         .target(
             name: "HTTPServer",
@@ -60,6 +64,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
         .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["PortalSecurity"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
         .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer"], swiftSettings: strict),
     ]
 )

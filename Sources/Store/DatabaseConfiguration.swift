@@ -1,0 +1,26 @@
+import Foundation
+
+/// How connections are opened and how many readers a pool keeps.
+public struct DatabaseConfiguration: Sendable {
+    /// How long a connection waits for another process's lock (a `portal backup`, `portal migrate` or
+    /// `jobs run` beside `serve`) before giving up with `SQLITE_BUSY`. Within one process writers queue on
+    /// the pool's lock instead, so this only matters across processes.
+    public var busyTimeout: Duration = .seconds(5)
+
+    /// Reader connections in a `DatabasePool`. Reads are CPU-bound, so twice the cores keeps every core busy
+    /// while a few readers wait on the disk; at least 4 so small machines still overlap requests.
+    public var readerCount: Int = max(4, ProcessInfo.processInfo.activeProcessorCount * 2)
+
+    /// Prepared statements kept per connection. SQL in code is a fixed set, so this is only a guard
+    /// against SQL built with a varying shape (an `IN (?, ?, …)` list) growing the cache without bound.
+    public var statementCacheLimit: Int = 256
+
+    public init() {}
+
+    /// Milliseconds for `sqlite3_busy_timeout`, clamped to what an `Int32` holds.
+    var busyTimeoutMilliseconds: Int32 {
+        let (seconds, attoseconds) = busyTimeout.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: max(0, milliseconds))
+    }
+}
