@@ -39,13 +39,15 @@ let package = Package(
             swiftSettings: strict
         ),
         // Domain types and the engine: accounts, programs, partners, money rules. No HTTP here.
-        .target(name: "PortalCore", dependencies: ["PortalSecurity"], swiftSettings: strict),
+        .target(name: "PortalCore", dependencies: ["PortalSecurity", "Store"], swiftSettings: strict),
         // Controllers, view models and the application's routes.
         .target(
             name: "PortalWeb",
             dependencies: [
                 "HTTPServer",
                 "PortalCore",
+                "PortalSecurity",
+                "Store",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
@@ -55,16 +57,18 @@ let package = Package(
             name: "portal",
             dependencies: [
                 "HTTPServer",
+                "PortalCore",
                 "PortalWeb",
+                "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
-        .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore"], swiftSettings: strict),
+        .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore", "Store", "PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
-        .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer"], swiftSettings: strict),
+        .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer", "PortalCore", "PortalSecurity"], swiftSettings: strict),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPServer
+import PortalCore
 import Logging
 
 /// Builds the portal's router from its controllers. The HTTP layer knows nothing of partners; this is
@@ -24,13 +25,25 @@ public struct Application: Sendable {
 
     public let templates: TemplateRenderer
 
-    public init(options: Options, logger: Logger) throws {
+    public init(options: Options, environment: PortalEnvironment, logger: Logger) throws {
         let templates = try TemplateRenderer(directory: options.templatesDirectory, reloads: options.reloadTemplates)
         let router = Router()
         router.logger = logger
         let metrics = ServerMetrics()
         router.add(middleware: metrics)
+        router.errorRenderer = ErrorPages(templates: templates).render
         HealthController(metrics: metrics).register(on: router)
+
+        // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
+        let database = environment.database
+        let sessions = SessionStore(database: database)
+        let browser = router.group("/", middleware: [SessionMiddleware(sessions: sessions, database: database), CSRFMiddleware()])
+        AuthController(sessions: sessions, login: LoginService(database: database, hasher: environment.hasher), templates: templates)
+            .register(on: browser)
+        AdminDashboardController(database: database, templates: templates)
+            .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
+        PartnerDashboardController(database: database, templates: templates)
+            .register(on: browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)]))
         try RedirectController(links: options.demo ? .demo : .empty, templates: templates).register(on: router)
         // Whatever no route claims may be a static file from Public/ (served on a worker: it reads disk).
         let files = FileServer(root: options.publicDirectory)

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import HTTPServer
 import Logging
+import PortalCore
 import PortalWeb
 
 /// `portal serve`: serves until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
@@ -16,6 +17,7 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Seed a demo program when the database is empty.") var demo = false
     @Option(help: "Folder of static files served as-is.") var publicDirectory = "Public"
     @Option(help: "Folder of page templates.") var templatesDirectory = "Templates"
+    @Option(help: "Folder of numbered SQL migrations.") var migrationsDirectory = "Migrations"
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -31,12 +33,20 @@ struct ServeCommand: ParsableCommand {
         configuration.host = host ?? environment["PORTAL_HOST"] ?? "127.0.0.1"
         configuration.port = port ?? environment["PORTAL_PORT"].flatMap(Int.init) ?? 8080
         let dataDirectory = data ?? environment["PORTAL_DATA"] ?? "./data"
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let opened = try PortalEnvironment.open(dataDirectory: dataDirectory, migrationsDirectory: migrationsDirectory)
+        for migration in opened.applied { logger.info("migrated: \(migration)") }
+        if case .created(let path) = opened.keySource { logger.notice("created the secret key at \(path): back it up with the database") }
+        if demo {
+            let logins = try DemoSeeder(hasher: opened.environment.hasher)
+                .seedIfEmpty(opened.environment.database, now: Int64(Date().timeIntervalSince1970))
+            for login in logins { logger.notice("demo \(login.role) login: \(login.email) / \(login.password)") }
+        }
 
         let development = environment["PORTAL_ENV"] == "development"
         let application = try Application(
             options: .init(publicDirectory: publicDirectory, templatesDirectory: templatesDirectory,
                            reloadTemplates: development, demo: demo),
+            environment: opened.environment,
             logger: logger)
         let server = Server(configuration: configuration, responder: application.router, logger: Logger(label: "portal.http"))
 

@@ -9,6 +9,7 @@ import Testing
     final class Running {
         let server: Server
         let publicDirectory: String
+        var dataDirectory = ""
         init(demo: Bool = true) throws {
             publicDirectory = NSTemporaryDirectory() + "portal-public-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
@@ -17,8 +18,10 @@ import Testing
             logger.logLevel = .critical
             let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("Templates").path
+            let (environment, data) = try TestEnvironment.make()
+            dataDirectory = data
             let application = try Application(options: .init(publicDirectory: publicDirectory, templatesDirectory: templates, demo: demo),
-                                              logger: logger)
+                                              environment: environment, logger: logger)
             var configuration = ServerConfiguration()
             configuration.port = 0
             configuration.eventLoops = 1
@@ -35,6 +38,7 @@ import Testing
             server.wait()
             server.stopWorkers()
             try? FileManager.default.removeItem(atPath: publicDirectory)
+            try? FileManager.default.removeItem(atPath: dataDirectory)
         }
     }
 
@@ -89,25 +93,40 @@ import Testing
     }
 }
 
-/// A one-shot HTTP/1.1 GET over a plain socket (`Connection: close`, read to EOF).
+/// One-shot HTTP/1.1 requests over a plain socket (`Connection: close`, read to EOF).
 enum HTTPGet {
     struct Failure: Error {}
 
     static func fetch(port: Int, path: String) throws -> (status: Int, headers: [String: String], body: String) {
+        let response = try request(port: port, method: "GET", path: path)
+        return (response.status, response.headers, response.body)
+    }
+
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let setCookies: [String]
+        let body: String
+    }
+
+    static func request(port: Int, method: String, path: String, headers: [String: String] = [:], body: String = "") throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw Failure() }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n".utf8)
-        guard send(fd, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { throw Failure() }
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.utf8.count)\r\n" }
+        let bytes = Array((head + "\r\n" + body).utf8)
+        guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw Failure() }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
@@ -119,11 +138,15 @@ enum HTTPGet {
         guard let split = text.range(of: "\r\n\r\n") else { throw Failure() }
         let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
         guard let status = Int(lines[0].split(separator: " ")[1]) else { throw Failure() }
-        var headers: [String: String] = [:]
+        var parsed: [String: String] = [:]
+        var cookies: [String] = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if name == "set-cookie" { cookies.append(value) }
+            parsed[name] = value
         }
-        return (status, headers, String(text[split.upperBound...]))
+        return Reply(status: status, headers: parsed, setCookies: cookies, body: String(text[split.upperBound...]))
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import HTTPServer
+import PortalCore
+
+/// Sign-in and sign-out (`/login`, `/logout`), and `/`, which sends each visitor to their home.
+struct AuthController {
+    let sessions: SessionStore
+    let login: LoginService
+    let templates: TemplateRenderer
+
+    func register(on routes: RouterGroup) {
+        routes.get("/") { _, context in
+            guard let principal = context.webSession.principal else { return .redirect(to: "/login", status: .seeOther) }
+            return .redirect(to: principal.isProgramStaff ? "/admin" : "/portal", status: .seeOther)
+        }
+        routes.get("/login") { request, context in try showLogin(request, context) }
+        routes.post("/login", options: RouteOptions(maxBodySize: 16 * 1024)) { request, context in try submitLogin(request, context) }
+        routes.post("/logout", options: RouteOptions(maxBodySize: 16 * 1024)) { request, context in
+            if let token = context.webSession.token { try sessions.end(token: token) }
+            var response = Response.redirect(to: "/login", status: .seeOther)
+            response.setCookie(SessionCookie.clear(secure: request.isSecure))
+            return response
+        }
+    }
+
+    private func showLogin(_ request: Request, _ context: RequestContext) throws -> Response {
+        if let principal = context.webSession.principal {
+            return .redirect(to: Self.safeNext(request.queryParameters["next"]) ?? home(principal), status: .seeOther)
+        }
+        var response: Response
+        var csrf = context.webSession.session?.csrfToken
+        var newToken: String?
+        if csrf == nil {
+            // An anonymous session carries the sign-in form's CSRF token.
+            let started = try sessions.start(userID: nil, address: Self.address(request), userAgent: request.headers["user-agent"] ?? "", now: Self.now())
+            csrf = started.session.csrfToken
+            newToken = started.token
+        }
+        response = try templates.page("auth/login", [
+            "csrfToken": csrf ?? "", "next": Self.safeNext(request.queryParameters["next"]) ?? "", "email": "",
+        ])
+        if let newToken { response.setCookie(SessionCookie.set(newToken, secure: request.isSecure)) }
+        return response
+    }
+
+    private func submitLogin(_ request: Request, _ context: RequestContext) throws -> Response {
+        let form = try FormBody.parse(request)
+        let email = form["email"] ?? ""
+        let next = Self.safeNext(form["next"])
+        let outcome = try login.attempt(email: email, password: form["password"] ?? "", address: Self.address(request), now: Self.now())
+        switch outcome {
+        case .signedIn(let principal):
+            // A new session id at sign-in (session fixation): the anonymous one ends here.
+            if let token = context.webSession.token { try sessions.end(token: token) }
+            let started = try sessions.start(userID: principal.user.id, address: Self.address(request),
+                                             userAgent: request.headers["user-agent"] ?? "", now: Self.now())
+            var response = Response.redirect(to: next ?? home(principal), status: .seeOther)
+            response.setCookie(SessionCookie.set(started.token, secure: request.isSecure))
+            return response
+        case .invalid:
+            return try loginPage(context, email: email, next: next, error: "Wrong e-mail or password.", status: .unauthorized)
+        case .throttled(let seconds):
+            var response = try loginPage(context, email: email, next: next, error: LoginThrottle.message(waitSeconds: seconds),
+                                         status: .tooManyRequests)
+            response.headers.append("Retry-After", String(seconds))
+            return response
+        }
+    }
+
+    private func loginPage(_ context: RequestContext, email: String, next: String?, error: String, status: HTTPStatus) throws -> Response {
+        try templates.page("auth/login", [
+            "csrfToken": context.webSession.session?.csrfToken ?? "", "next": next ?? "", "email": email, "error": error,
+        ], status: status)
+    }
+
+    private func home(_ principal: Principal) -> String {
+        principal.isProgramStaff ? "/admin" : "/portal"
+    }
+
+    /// Only same-site paths: `/admin/x` yes; `//evil.example`, `https://…` or `/\evil` no (open redirects).
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
+              !next.contains(where: { $0.isNewline || $0 == "\\" }), next.count <= 500 else { return nil }
+        return next
+    }
+
+    static func address(_ request: Request) -> String {
+        // The peer address without its port: throttling counts per client, not per connection.
+        let remote = request.remoteAddress
+        if remote.hasPrefix("["), let end = remote.firstIndex(of: "]") { return String(remote[remote.index(after: remote.startIndex)..<end]) }
+        return remote.split(separator: ":").first.map(String.init) ?? remote
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}

@@ -1,0 +1,47 @@
+import HTTPServer
+import PortalCore
+
+/// What every signed-in page's layout needs: the navigation, the user and the CSRF token of the sign-out form.
+struct PageChrome {
+    struct NavigationItem {
+        var section: String?
+        var label: String?
+        var path: String?
+        var current = false
+    }
+
+    let homePath: String
+    let userEmail: String
+    let csrfToken: String
+    let navigation: [NavigationItem]
+
+    init(context: RequestContext, currentPath: String) {
+        let web = context.webSession
+        let principal = web.principal
+        let staff = principal?.isProgramStaff ?? false
+        homePath = staff ? "/admin" : "/portal"
+        userEmail = principal?.user.email ?? ""
+        csrfToken = web.session?.csrfToken ?? ""
+        var items: [NavigationItem] = []
+        if staff {
+            items.append(NavigationItem(section: "Program"))
+            items.append(NavigationItem(label: "Overview", path: "/admin"))
+        }
+        if principal?.isPartnerTeam ?? false {
+            items.append(NavigationItem(section: "Partner"))
+            items.append(NavigationItem(label: "Dashboard", path: "/portal"))
+        }
+        navigation = items.map { item in
+            var item = item
+            item.current = item.path == currentPath
+            return item
+        }
+    }
+
+    /// The layout's values merged with a page's own (the page wins on a clash).
+    func merged(with page: [String: Any]) -> [String: Any] {
+        var values: [String: Any] = ["homePath": homePath, "userEmail": userEmail, "csrfToken": csrfToken, "navigation": navigation]
+        for (key, value) in page { values[key] = value }
+        return values
+    }
+}

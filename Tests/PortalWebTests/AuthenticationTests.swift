@@ -1,0 +1,159 @@
+import Foundation
+import HTTPServer
+import Logging
+import PortalCore
+import Testing
+@testable import PortalWeb
+
+/// Sign-in, sessions, CSRF and access rules, over real sockets against the application.
+@Suite(.serialized) struct AuthenticationTests {
+    final class Portal {
+        let server: Server
+        let data: String
+        let logins: [DemoSeeder.Login]
+        var port: Int { server.port }
+
+        init() throws {
+            let (environment, data) = try TestEnvironment.make()
+            self.data = data
+            logins = try DemoSeeder(hasher: TestEnvironment.hasher).seedIfEmpty(environment.database, now: Int64(Date().timeIntervalSince1970))
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let application = try Application(
+                options: .init(publicDirectory: TestEnvironment.root.appendingPathComponent("Public").path,
+                               templatesDirectory: TestEnvironment.root.appendingPathComponent("Templates").path, demo: true),
+                environment: environment, logger: logger)
+            var configuration = ServerConfiguration()
+            configuration.port = 0
+            configuration.eventLoops = 1
+            configuration.workerThreads = 2
+            configuration.streamThreads = 1
+            server = Server(configuration: configuration, responder: application.router, logger: logger)
+            try server.start()
+        }
+
+        deinit {
+            server.shutdown()
+            server.wait()
+            server.stopWorkers()
+            try? FileManager.default.removeItem(atPath: data)
+        }
+
+        func login(_ role: String) -> DemoSeeder.Login { logins.first { $0.role == role }! }
+
+        /// GET /login: the anonymous session cookie and the form's CSRF token.
+        func loginForm() throws -> (cookie: String, csrf: String) {
+            let page = try HTTPGet.request(port: port, method: "GET", path: "/login")
+            let cookie = try #require(page.setCookies.first { $0.hasPrefix("pp_session=") })
+            let value = String(cookie.split(separator: ";")[0])
+            let csrf = try #require(page.body.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression)
+                .map { String(page.body[$0].split(separator: "\"")[3]) })
+            return (value, csrf)
+        }
+
+        func signIn(_ email: String, _ password: String, cookie: String, csrf: String) throws -> HTTPGet.Reply {
+            try HTTPGet.request(port: port, method: "POST", path: "/login",
+                                headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                body: FormParameters.encode([("csrf_token", csrf), ("email", email), ("password", password)]))
+        }
+    }
+
+    @Test func loginPageSetsASafeSessionCookie() throws {
+        let portal = try Portal()
+        let page = try HTTPGet.request(port: portal.port, method: "GET", path: "/login")
+        #expect(page.status == 200)
+        #expect(page.headers["cache-control"] == "no-store")
+        let cookie = try #require(page.setCookies.first)
+        #expect(cookie.hasPrefix("pp_session="))
+        #expect(cookie.contains("HttpOnly"))
+        #expect(cookie.contains("SameSite=Lax"))
+        #expect(page.body.contains(#"name="csrf_token""#))
+        #expect(page.body.contains(#"<label for="email">"#))
+    }
+
+    @Test func signInRotatesTheSessionAndOpensTheAdminConsole() throws {
+        let portal = try Portal()
+        let (anonymous, csrf) = try portal.loginForm()
+        let admin = portal.login("admin")
+        let reply = try portal.signIn(admin.email, admin.password, cookie: anonymous, csrf: csrf)
+        #expect(reply.status == 303)
+        #expect(reply.headers["location"] == "/admin")
+        let session = String(try #require(reply.setCookies.first).split(separator: ";")[0])
+        #expect(session != anonymous)
+        let page = try HTTPGet.request(port: portal.port, method: "GET", path: "/admin", headers: ["Cookie": session])
+        #expect(page.status == 200)
+        #expect(page.body.contains("Acme Analytics"))
+        // The anonymous session is gone: its cookie opens nothing.
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/admin", headers: ["Cookie": anonymous]).status == 303)
+    }
+
+    @Test func wrongPasswordIsA401WithAMessage() throws {
+        let portal = try Portal()
+        let (cookie, csrf) = try portal.loginForm()
+        let reply = try portal.signIn(portal.login("admin").email, "not-the-password", cookie: cookie, csrf: csrf)
+        #expect(reply.status == 401)
+        #expect(reply.body.contains("Wrong e-mail or password."))
+        #expect(reply.setCookies.isEmpty)
+    }
+
+    @Test func formsWithoutTheCSRFTokenAre403() throws {
+        let portal = try Portal()
+        let (cookie, _) = try portal.loginForm()
+        let admin = portal.login("admin")
+        let forged = try portal.signIn(admin.email, admin.password, cookie: cookie, csrf: "forged-token-value-of-some-length")
+        #expect(forged.status == 403)
+        let noSession = try HTTPGet.request(port: portal.port, method: "POST", path: "/login",
+                                            headers: ["Content-Type": "application/x-www-form-urlencoded"], body: "email=a%40b.c&password=x")
+        #expect(noSession.status == 403)
+    }
+
+    @Test func rolesKeepPartnersOutOfTheAdminConsoleAndAnonymousUsersOut() throws {
+        let portal = try Portal()
+        let anonymous = try HTTPGet.request(port: portal.port, method: "GET", path: "/admin")
+        #expect(anonymous.status == 303)
+        #expect(anonymous.headers["location"] == "/login?next=%2Fadmin")
+        let (cookie, csrf) = try portal.loginForm()
+        let partner = portal.login("partner")
+        let reply = try portal.signIn(partner.email, partner.password, cookie: cookie, csrf: csrf)
+        #expect(reply.headers["location"] == "/portal")
+        let session = String(try #require(reply.setCookies.first).split(separator: ";")[0])
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/portal", headers: ["Cookie": session]).status == 200)
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/admin", headers: ["Cookie": session]).status == 403)
+    }
+
+    @Test func logoutEndsTheSession() throws {
+        let portal = try Portal()
+        let (cookie, csrf) = try portal.loginForm()
+        let admin = portal.login("admin")
+        let reply = try portal.signIn(admin.email, admin.password, cookie: cookie, csrf: csrf)
+        let session = String(try #require(reply.setCookies.first).split(separator: ";")[0])
+        let page = try HTTPGet.request(port: portal.port, method: "GET", path: "/admin", headers: ["Cookie": session])
+        let signedInCSRF = try #require(page.body.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression)
+            .map { String(page.body[$0].split(separator: "\"")[3]) })
+        let logout = try HTTPGet.request(port: portal.port, method: "POST", path: "/logout",
+                                         headers: ["Cookie": session, "Content-Type": "application/x-www-form-urlencoded"],
+                                         body: "csrf_token=\(signedInCSRF)")
+        #expect(logout.status == 303)
+        #expect(logout.setCookies.first?.contains("Max-Age=0") == true)
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/admin", headers: ["Cookie": session]).status == 303)
+    }
+
+    @Test func repeatedFailuresAreThrottled() throws {
+        let portal = try Portal()
+        let (cookie, csrf) = try portal.loginForm()
+        let email = portal.login("admin").email
+        for _ in 0..<5 { _ = try portal.signIn(email, "wrong", cookie: cookie, csrf: csrf) }
+        let reply = try portal.signIn(email, portal.login("admin").password, cookie: cookie, csrf: csrf)
+        #expect(reply.status == 429)
+        #expect(reply.headers["retry-after"] != nil)
+        #expect(reply.body.contains("Too many sign-in attempts"))
+    }
+
+    @Test func nextOnlyAllowsSameSitePaths() {
+        #expect(AuthController.safeNext("/admin/partners?x=1") == "/admin/partners?x=1")
+        #expect(AuthController.safeNext("//evil.example") == nil)
+        #expect(AuthController.safeNext("https://evil.example") == nil)
+        #expect(AuthController.safeNext("/\\evil.example") == nil)
+        #expect(AuthController.safeNext(nil) == nil)
+    }
+}
