@@ -57,7 +57,9 @@ def portal():
         process.kill()
         pytest.fail("portal did not start:\n" + log_path.read_text())
     urllib.request.urlopen(base + "/healthz", timeout=5).read()
-    yield {"base": base, "log": log_path}
+    logins = dict(re.findall(r"demo (\w+) login: (\S+ / \S+)", log_path.read_text()))
+    yield {"base": base, "log": log_path,
+           "logins": {role: tuple(value.split(" / ")) for role, value in logins.items()}}
     process.terminate()
     try:
         process.wait(timeout=15)
@@ -110,3 +112,22 @@ def assert_no_horizontal_scroll(driver, width):
     scroll = driver.execute_script("return document.documentElement.scrollWidth")
     assert inner == width, f"layout viewport is {inner}px, not {width}px (missing viewport meta or overflow)"
     assert scroll <= inner, f"page is {scroll}px wide in a {inner}px viewport: it scrolls sideways"
+
+
+def sign_in(driver, portal, role, password=None):
+    """Fills the sign-in form as a person would and submits it."""
+    from selenium.webdriver.common.by import By
+    email, real_password = portal["logins"][role]
+    driver.get(portal["base"] + "/login")
+    driver.find_element(By.ID, "email").send_keys(email)
+    driver.find_element(By.ID, "password").send_keys(password if password is not None else real_password)
+    submit(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
+
+
+def submit(driver, button):
+    """Clicks a button that submits a form and waits until the next page has replaced this one."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+    button.click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")

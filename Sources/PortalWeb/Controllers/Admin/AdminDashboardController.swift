@@ -12,6 +12,7 @@ struct AdminDashboardController {
         let slug: String
         let currency: String
         let partners: Int64
+        var partnersLabel: String { partners == 1 ? "1 partner" : "\(partners) partners" }
         let commission: String
         let holdDays: Int64
     }
