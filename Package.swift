@@ -69,6 +69,6 @@ let package = Package(
         .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore", "Store", "PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
-        .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer", "PortalCore", "PortalSecurity"], swiftSettings: strict),
+        .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer", "PortalCore", "PortalSecurity", "Store"], swiftSettings: strict),
     ]
 )

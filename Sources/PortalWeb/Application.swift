@@ -12,6 +12,10 @@ public struct Application: Sendable {
         /// Re-read templates on every render (development).
         public var reloadTemplates: Bool
         public var demo: Bool
+        /// The public URL used in links sent by e-mail (`PORTAL_BASE_URL`).
+        public var baseURL = "http://127.0.0.1:8080"
+        /// Whether `PORTAL_SMTP_URL` is set (the outbox page says how mail leaves).
+        public var smtpConfigured = false
         public init(publicDirectory: String = "Public", templatesDirectory: String = "Templates", reloadTemplates: Bool = false, demo: Bool) {
             self.publicDirectory = publicDirectory
             self.templatesDirectory = templatesDirectory
@@ -40,8 +44,12 @@ public struct Application: Sendable {
         let browser = router.group("/", middleware: [SessionMiddleware(sessions: sessions, database: database), CSRFMiddleware()])
         AuthController(sessions: sessions, login: LoginService(database: database, hasher: environment.hasher), templates: templates)
             .register(on: browser)
+        PasswordLinkController(database: database, sessions: sessions, hasher: environment.hasher, templates: templates,
+                               baseURL: options.baseURL).register(on: browser)
         AdminDashboardController(database: database, templates: templates)
             .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
+        OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
+            .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
         PartnerDashboardController(database: database, templates: templates)
             .register(on: browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)]))
         try RedirectController(links: options.demo ? .demo : .empty, templates: templates).register(on: router)

@@ -2,6 +2,7 @@ import Foundation
 import HTTPServer
 import Logging
 import PortalCore
+import Store
 import Testing
 @testable import PortalWeb
 
@@ -10,12 +11,14 @@ import Testing
     final class Portal {
         let server: Server
         let data: String
+        let database: DatabasePool
         let logins: [DemoSeeder.Login]
         var port: Int { server.port }
 
         init() throws {
             let (environment, data) = try TestEnvironment.make()
             self.data = data
+            database = environment.database
             logins = try DemoSeeder(hasher: TestEnvironment.hasher).seedIfEmpty(environment.database, now: Int64(Date().timeIntervalSince1970))
             var logger = Logger(label: "test")
             logger.logLevel = .critical
@@ -155,5 +158,56 @@ import Testing
         #expect(AuthController.safeNext("https://evil.example") == nil)
         #expect(AuthController.safeNext("/\\evil.example") == nil)
         #expect(AuthController.safeNext(nil) == nil)
+    }
+
+    @Test func passwordResetByEmailLinkWorksOnce() throws {
+        let portal = try Portal()
+        let admin = portal.login("admin")
+        let (cookie, csrf) = try portal.loginForm()
+        let asked = try HTTPGet.request(port: portal.port, method: "POST", path: "/password/forgot",
+                                        headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                        body: FormParameters.encode([("csrf_token", csrf), ("email", admin.email)]))
+        #expect(asked.status == 200)
+        #expect(asked.body.contains("If an account exists"))
+        // Unknown addresses get the same page and no mail.
+        let unknown = try HTTPGet.request(port: portal.port, method: "POST", path: "/password/forgot",
+                                          headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                          body: FormParameters.encode([("csrf_token", csrf), ("email", "nobody@example.com")]))
+        #expect(unknown.body.contains("If an account exists"))
+        let mail = try Outbox(database: portal.database).recent()
+        #expect(mail.count == 1)
+        let body = try #require(mail.first?.body)
+        let path = try #require(body.range(of: #"/password/[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(body[$0]) })
+
+        let form = try HTTPGet.request(port: portal.port, method: "GET", path: path, headers: ["Cookie": cookie])
+        #expect(form.status == 200)
+        #expect(form.body.contains("Choose a new password"))
+        let mismatch = try HTTPGet.request(port: portal.port, method: "POST", path: path,
+                                           headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                           body: FormParameters.encode([("csrf_token", csrf), ("password", "a new long password"), ("confirm", "something else")]))
+        #expect(mismatch.status == 422)
+        let done = try HTTPGet.request(port: portal.port, method: "POST", path: path,
+                                       headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                       body: FormParameters.encode([("csrf_token", csrf), ("password", "a new long password"), ("confirm", "a new long password")]))
+        #expect(done.status == 303)
+        #expect(done.setCookies.first?.hasPrefix("pp_session=") == true)
+        let reused = try HTTPGet.request(port: portal.port, method: "GET", path: path, headers: ["Cookie": cookie])
+        #expect(reused.status == 410)
+        // The old password no longer works; the new one does.
+        let (cookie2, csrf2) = try portal.loginForm()
+        #expect(try portal.signIn(admin.email, admin.password, cookie: cookie2, csrf: csrf2).status == 401)
+        #expect(try portal.signIn(admin.email, "a new long password", cookie: cookie2, csrf: csrf2).status == 303)
+    }
+
+    @Test func outboxIsForPlatformAdminsOnly() throws {
+        let portal = try Portal()
+        for (role, expected) in [("admin", 200), ("partner", 403)] {
+            let (cookie, csrf) = try portal.loginForm()
+            let login = portal.login(role)
+            let reply = try portal.signIn(login.email, login.password, cookie: cookie, csrf: csrf)
+            let session = String(try #require(reply.setCookies.first).split(separator: ";")[0])
+            let page = try HTTPGet.request(port: portal.port, method: "GET", path: "/admin/outbox", headers: ["Cookie": session])
+            #expect(page.status == expected, "\(role)")
+        }
     }
 }

@@ -26,6 +26,10 @@ struct PageChrome {
         if staff {
             items.append(NavigationItem(section: "Program"))
             items.append(NavigationItem(label: "Overview", path: "/admin"))
+            if principal?.may(.manageInstallation) ?? false {
+                items.append(NavigationItem(section: "Installation"))
+                items.append(NavigationItem(label: "Outbox", path: "/admin/outbox"))
+            }
         }
         if principal?.isPartnerTeam ?? false {
             items.append(NavigationItem(section: "Partner"))

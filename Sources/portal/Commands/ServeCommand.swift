@@ -13,11 +13,10 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "Address to listen on (env PORTAL_HOST).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (env PORTAL_PORT).") var port: Int?
-    @Option(help: "Folder for portal.sqlite, uploads and the secret key (env PORTAL_DATA).") var data: String?
     @Flag(help: "Seed a demo program when the database is empty.") var demo = false
     @Option(help: "Folder of static files served as-is.") var publicDirectory = "Public"
     @Option(help: "Folder of page templates.") var templatesDirectory = "Templates"
-    @Option(help: "Folder of numbered SQL migrations.") var migrationsDirectory = "Migrations"
+    @OptionGroup var dataOptions: DataOptions
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -32,8 +31,7 @@ struct ServeCommand: ParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host ?? environment["PORTAL_HOST"] ?? "127.0.0.1"
         configuration.port = port ?? environment["PORTAL_PORT"].flatMap(Int.init) ?? 8080
-        let dataDirectory = data ?? environment["PORTAL_DATA"] ?? "./data"
-        let opened = try PortalEnvironment.open(dataDirectory: dataDirectory, migrationsDirectory: migrationsDirectory)
+        let opened = try PortalEnvironment.open(dataDirectory: dataOptions.dataDirectory, migrationsDirectory: dataOptions.migrationsDirectory)
         for migration in opened.applied { logger.info("migrated: \(migration)") }
         if case .created(let path) = opened.keySource { logger.notice("created the secret key at \(path): back it up with the database") }
         if demo {
@@ -43,9 +41,13 @@ struct ServeCommand: ParsableCommand {
         }
 
         let development = environment["PORTAL_ENV"] == "development"
+        var options = Application.Options(publicDirectory: publicDirectory, templatesDirectory: templatesDirectory,
+                                          reloadTemplates: development, demo: demo)
+        options.baseURL = environment["PORTAL_BASE_URL"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://\(configuration.host):\(configuration.port)"
+        options.smtpConfigured = environment["PORTAL_SMTP_URL"] != nil
         let application = try Application(
-            options: .init(publicDirectory: publicDirectory, templatesDirectory: templatesDirectory,
-                           reloadTemplates: development, demo: demo),
+            options: options,
             environment: opened.environment,
             logger: logger)
         let server = Server(configuration: configuration, responder: application.router, logger: Logger(label: "portal.http"))

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import PortalCore
+
+/// `portal program …`.
+struct ProgramCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "program", abstract: "Manage programs.",
+                                                    subcommands: [ProgramCreateCommand.self])
+}
+
+/// `portal program create --name N --slug S --currency USD [...] [--json]`: a program and its first secret key.
+struct ProgramCreateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a program and its first secret API key.")
+
+    @Option(help: "The program's name.") var name: String
+    @Option(help: "Short name used in URLs: lower-case letters, digits and hyphens.") var slug: String
+    @Option(help: "ISO 4217 currency code, e.g. USD.") var currency: String
+    @Option(help: "Default commission on sales, in percent.") var commissionPercent: Double = 20
+    @Option(help: "Days a commission waits before it becomes payable.") var holdDays = 30
+    @Option(help: "Days a click keeps its credit.") var cookieDays = 60
+    @Option(help: "Minimum payout in minor units (5000 = 50.00).") var minPayout: Int64 = 5000
+    @Flag(help: "Print {\"id\", \"slug\", \"secret_key\"} as JSON.") var json = false
+    @OptionGroup var options: DataOptions
+
+    func run() throws {
+        var program = NewProgram(name: name, slug: slug, currency: currency)
+        program.commissionPercent = commissionPercent
+        program.holdDays = holdDays
+        program.cookieDays = cookieDays
+        program.minPayout = minPayout
+        do { try program.validate() } catch { throw CommandFailure(description: "Invalid --\(error.field): \(error.message)") }
+        let environment = try options.open().environment
+        let now = Int64(Date().timeIntervalSince1970)
+        let created = try environment.database.write { db in try ProgramStore().create(in: db, program, now: now) }
+        if json {
+            let object: [String: Any] = ["id": created.id, "slug": created.slug, "secret_key": created.secretKey]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print("Created program \(created.slug) (id \(created.id)).")
+            print("Secret API key (shown once): \(created.secretKey)")
+        }
+    }
+}
