@@ -210,4 +210,56 @@ import Testing
             #expect(page.status == expected, "\(role)")
         }
     }
+
+    func signedIn(_ portal: Portal, _ role: String) throws -> (session: String, csrf: String) {
+        let (cookie, csrf) = try portal.loginForm()
+        let login = portal.login(role)
+        let reply = try portal.signIn(login.email, login.password, cookie: cookie, csrf: csrf)
+        let session = String(try #require(reply.setCookies.first).split(separator: ";")[0])
+        let page = try HTTPGet.request(port: portal.port, method: "GET", path: "/", headers: ["Cookie": session])
+        let home = try HTTPGet.request(port: portal.port, method: "GET", path: page.headers["location"] ?? "/", headers: ["Cookie": session])
+        let token = try #require(home.body.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression)
+            .map { String(home.body[$0].split(separator: "\"")[3]) })
+        return (session, token)
+    }
+
+    @Test func signOutEverywhereEndsEverySession() throws {
+        let portal = try Portal()
+        let laptop = try signedIn(portal, "admin")
+        let phone = try signedIn(portal, "admin")
+        let reply = try HTTPGet.request(port: portal.port, method: "POST", path: "/logout",
+                                        headers: ["Cookie": laptop.session, "Content-Type": "application/x-www-form-urlencoded"],
+                                        body: "csrf_token=\(laptop.csrf)&everywhere=1")
+        #expect(reply.status == 303)
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/admin", headers: ["Cookie": phone.session]).status == 303)
+    }
+
+    @Test func invitationCreatesTheAccountWithItsRoleOnce() throws {
+        let portal = try Portal()
+        let now = Int64(Date().timeIntervalSince1970)
+        let token = try portal.database.write { db in
+            let partnerID: Int64 = try db.queryValue("SELECT id FROM partners LIMIT 1", as: Int64.self) ?? 0
+            return try OneTimeTokens().issue(in: db, purpose: .invitation, email: "new.member@example.com", role: .partnerMember,
+                                             programID: 1, partnerID: partnerID, lifetime: 3600, now: now)
+        }
+        let (cookie, csrf) = try portal.loginForm()
+        let page = try HTTPGet.request(port: portal.port, method: "GET", path: "/password/\(token)", headers: ["Cookie": cookie])
+        #expect(page.body.contains("Accept your invitation"))
+        let noName = try HTTPGet.request(port: portal.port, method: "POST", path: "/password/\(token)",
+                                         headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                         body: FormParameters.encode([("csrf_token", csrf), ("password", "a long new password"), ("confirm", "a long new password")]))
+        #expect(noName.status == 422)
+        let accepted = try HTTPGet.request(port: portal.port, method: "POST", path: "/password/\(token)",
+                                           headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                           body: FormParameters.encode([("csrf_token", csrf), ("name", "Nia Member"),
+                                                                        ("password", "a long new password"), ("confirm", "a long new password")]))
+        #expect(accepted.status == 303)
+        let session = String(try #require(accepted.setCookies.first).split(separator: ";")[0])
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/portal", headers: ["Cookie": session]).status == 200)
+        let role = try portal.database.read { db in
+            try db.queryValue("SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = 'new.member@example.com'", as: String.self)
+        }
+        #expect(role == "partner_member")
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/password/\(token)", headers: ["Cookie": cookie]).status == 410)
+    }
 }

@@ -16,6 +16,10 @@ struct AuthController {
         routes.get("/login") { request, context in try showLogin(request, context) }
         routes.post("/login", options: RouteOptions(maxBodySize: 16 * 1024)) { request, context in try submitLogin(request, context) }
         routes.post("/logout", options: RouteOptions(maxBodySize: 16 * 1024)) { request, context in
+            // `everywhere=1` signs the user out on every device (a lost phone, a shared computer).
+            if (try? FormBody.parse(request))?["everywhere"] == "1", let userID = context.webSession.principal?.user.id {
+                try sessions.endAll(userID: userID)
+            }
             if let token = context.webSession.token { try sessions.end(token: token) }
             var response = Response.redirect(to: "/login", status: .seeOther)
             response.setCookie(SessionCookie.clear(secure: request.isSecure))
