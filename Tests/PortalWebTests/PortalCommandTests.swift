@@ -100,6 +100,7 @@ import Testing
         let jobs = try Self.run(["jobs", "run", "--data", data], environment: ["PORTAL_SMTP_URL": ""].filter { !$0.value.isEmpty })
         #expect(jobs.status == 0)
         #expect(jobs.output.contains("outbox: 0 sent, 0 failed, 0 waiting"))
+        #expect(jobs.output.contains("sessions: 0 expired removed"))
     }
 
     @Test func createAdminWithAPasswordOrASetupLink() throws {

@@ -66,4 +66,14 @@ public struct SessionStore: Sendable {
     public func endAll(userID: Int64) throws {
         try database.write { db in try db.execute("DELETE FROM sessions WHERE user_id = ?", [userID]) }
     }
+
+    /// Deletes every session past its idle or absolute limit (run by `portal jobs run`); returns how many.
+    @discardableResult
+    public func purgeExpired(now: Int64) throws -> Int {
+        try database.write { db in
+            try db.execute("DELETE FROM sessions WHERE last_seen_at <= ? OR created_at <= ?",
+                           [now - policy.idleTimeout, now - policy.absoluteTimeout])
+            return db.changes
+        }
+    }
 }

@@ -14,8 +14,15 @@ struct JobsRunCommand: ParsableCommand {
 
     func run() throws {
         let environment = try options.open().environment
+        let now = Int64(Date().timeIntervalSince1970)
+        // Anonymous sign-in sessions are created per visitor; expired ones must not pile up.
+        let purged = try SessionStore(database: environment.database).purgeExpired(now: now)
+        try environment.database.write { db in
+            try db.execute("DELETE FROM one_time_tokens WHERE expires_at < ?", [now - 7 * 86_400])
+        }
+        print("sessions: \(purged) expired removed")
         let smtp = try ProcessInfo.processInfo.environment["PORTAL_SMTP_URL"].map { try SMTPClient(url: $0) }
-        let report = try Outbox(database: environment.database).deliver(using: smtp, now: Int64(Date().timeIntervalSince1970))
+        let report = try Outbox(database: environment.database).deliver(using: smtp, now: now)
         print("outbox: \(report.sent) sent, \(report.failed) failed, \(report.waiting) waiting\(smtp == nil ? " (no PORTAL_SMTP_URL: mail stays in /admin/outbox)" : "")")
     }
 }
