@@ -31,7 +31,7 @@ let package = Package(
         // The system SQLite, with static inline wrappers for what Swift cannot call (shim.h).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         // Connections, statements, transactions, the reader pool and migrations over CSQLite.
-        .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: strict),
+        .target(name: "Store", dependencies: ["CSQLite", "PortalSecurity"], swiftSettings: strict),
         // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
         .target(
             name: "HTTPServer",
@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "CSystemLinux"], swiftSettings: strict),
         .testTarget(name: "PortalCoreTests", dependencies: ["PortalCore", "Store", "PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "SecurityTests", dependencies: ["PortalSecurity"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "PortalSecurity"], swiftSettings: strict),
         .testTarget(name: "PortalWebTests", dependencies: ["PortalWeb", "HTTPServer", "PortalCore", "PortalSecurity", "Store"], swiftSettings: strict),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import PortalSecurity
 
 /// One numbered SQL file from the migrations folder, e.g. `0002_accounts.sql`.
 public struct Migration: Sendable, Equatable, CustomStringConvertible {

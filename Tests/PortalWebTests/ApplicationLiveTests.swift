@@ -6,40 +6,21 @@ import Testing
 
 /// The application's routes over real sockets on port 0, checked against CONTRACTS.md.
 @Suite struct ApplicationLiveTests {
+    /// The application with a `Public/` folder of its own holding one stylesheet.
     final class Running {
-        let server: Server
+        let portal: RunningPortal
         let publicDirectory: String
-        var dataDirectory = ""
-        init(demo: Bool = true) throws {
+
+        init() throws {
             publicDirectory = NSTemporaryDirectory() + "portal-public-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: publicDirectory, withIntermediateDirectories: true)
             try Data("body { color: #123; }\n".utf8).write(to: URL(fileURLWithPath: publicDirectory + "/site.css"))
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("Templates").path
-            let (environment, data) = try TestEnvironment.make()
-            dataDirectory = data
-            let application = try Application(options: .init(publicDirectory: publicDirectory, templatesDirectory: templates, demo: demo),
-                                              environment: environment, logger: logger)
-            var configuration = ServerConfiguration()
-            configuration.port = 0
-            configuration.eventLoops = 1
-            configuration.workerThreads = 2
-            configuration.streamThreads = 1
-            server = Server(configuration: configuration, responder: application.router, logger: logger)
-            try server.start()
+            portal = try RunningPortal(publicDirectory: publicDirectory, seedDemo: false)
         }
-        func get(_ path: String) throws -> (status: Int, headers: [String: String], body: String) {
-            try HTTPGet.fetch(port: server.port, path: path)
-        }
-        deinit {
-            server.shutdown()
-            server.wait()
-            server.stopWorkers()
-            try? FileManager.default.removeItem(atPath: publicDirectory)
-            try? FileManager.default.removeItem(atPath: dataDirectory)
-        }
+
+        func get(_ path: String) throws -> (status: Int, headers: [String: String], body: String) { try portal.get(path) }
+
+        deinit { try? FileManager.default.removeItem(atPath: publicDirectory) }
     }
 
     @Test func healthzAnswersJSON() throws {

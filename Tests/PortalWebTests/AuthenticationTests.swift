@@ -8,58 +8,7 @@ import Testing
 
 /// Sign-in, sessions, CSRF and access rules, over real sockets against the application.
 @Suite(.serialized) struct AuthenticationTests {
-    final class Portal {
-        let server: Server
-        let data: String
-        let database: DatabasePool
-        let logins: [DemoSeeder.Login]
-        var port: Int { server.port }
-
-        init() throws {
-            let (environment, data) = try TestEnvironment.make()
-            self.data = data
-            database = environment.database
-            logins = try DemoSeeder(hasher: TestEnvironment.hasher).seedIfEmpty(environment.database, now: Int64(Date().timeIntervalSince1970))
-            var logger = Logger(label: "test")
-            logger.logLevel = .critical
-            let application = try Application(
-                options: .init(publicDirectory: TestEnvironment.root.appendingPathComponent("Public").path,
-                               templatesDirectory: TestEnvironment.root.appendingPathComponent("Templates").path, demo: true),
-                environment: environment, logger: logger)
-            var configuration = ServerConfiguration()
-            configuration.port = 0
-            configuration.eventLoops = 1
-            configuration.workerThreads = 2
-            configuration.streamThreads = 1
-            server = Server(configuration: configuration, responder: application.router, logger: logger)
-            try server.start()
-        }
-
-        deinit {
-            server.shutdown()
-            server.wait()
-            server.stopWorkers()
-            try? FileManager.default.removeItem(atPath: data)
-        }
-
-        func login(_ role: String) -> DemoSeeder.Login { logins.first { $0.role == role }! }
-
-        /// GET /login: the anonymous session cookie and the form's CSRF token.
-        func loginForm() throws -> (cookie: String, csrf: String) {
-            let page = try HTTPGet.request(port: port, method: "GET", path: "/login")
-            let cookie = try #require(page.setCookies.first { $0.hasPrefix("pp_session=") })
-            let value = String(cookie.split(separator: ";")[0])
-            let csrf = try #require(page.body.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression)
-                .map { String(page.body[$0].split(separator: "\"")[3]) })
-            return (value, csrf)
-        }
-
-        func signIn(_ email: String, _ password: String, cookie: String, csrf: String) throws -> HTTPGet.Reply {
-            try HTTPGet.request(port: port, method: "POST", path: "/login",
-                                headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
-                                body: FormParameters.encode([("csrf_token", csrf), ("email", email), ("password", password)]))
-        }
-    }
+    typealias Portal = RunningPortal
 
     @Test func loginPageSetsASafeSessionCookie() throws {
         let portal = try Portal()
@@ -261,5 +210,26 @@ import Testing
         }
         #expect(role == "partner_member")
         #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/password/\(token)", headers: ["Cookie": cookie]).status == 410)
+    }
+}
+
+/// Signing in as a browser would, for the tests above.
+extension RunningPortal {
+    func login(_ role: String) -> DemoSeeder.Login { logins.first { $0.role == role }! }
+
+    /// GET /login: the anonymous session cookie and the form's CSRF token.
+    func loginForm() throws -> (cookie: String, csrf: String) {
+        let page = try HTTPGet.request(port: port, method: "GET", path: "/login")
+        let cookie = try #require(page.setCookies.first { $0.hasPrefix("pp_session=") })
+        let value = String(cookie.split(separator: ";")[0])
+        let csrf = try #require(page.body.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression)
+            .map { String(page.body[$0].split(separator: "\"")[3]) })
+        return (value, csrf)
+    }
+
+    func signIn(_ email: String, _ password: String, cookie: String, csrf: String) throws -> HTTPGet.Reply {
+        try HTTPGet.request(port: port, method: "POST", path: "/login",
+                            headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                            body: FormParameters.encode([("csrf_token", csrf), ("email", email), ("password", password)]))
     }
 }

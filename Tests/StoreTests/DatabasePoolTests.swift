@@ -141,7 +141,7 @@ import Testing
             let second = try DatabasePool(path: directory + "/test.sqlite")
             let errors = onThreads(6) { thread in
                 let pool = thread % 2 == 0 ? first : second
-                for index in 0..<25 {
+                for _ in 0..<25 {
                     try pool.write { db in
                         // Read, then write what was read: with a deferred transaction the upgrade from
                         // reader to writer would fail with SQLITE_BUSY_SNAPSHOT, and a lost update would

@@ -1,4 +1,5 @@
 import Foundation
+import PortalSecurity
 import Testing
 @testable import Store
 

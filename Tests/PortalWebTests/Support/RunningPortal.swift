@@ -1,0 +1,49 @@
+import Foundation
+import HTTPServer
+import Logging
+import PortalCore
+import Store
+@testable import PortalWeb
+
+/// The whole application served on 127.0.0.1 port 0 over a fresh, migrated data folder, optionally with the
+/// demo program seeded; stopped and cleaned up when released.
+final class RunningPortal {
+    let server: Server
+    let database: DatabasePool
+    let logins: [DemoSeeder.Login]
+    private let dataDirectory: String
+    var port: Int { server.port }
+
+    init(publicDirectory: String = TestEnvironment.root.appendingPathComponent("Public").path, seedDemo: Bool = true) throws {
+        let (environment, data) = try TestEnvironment.make()
+        dataDirectory = data
+        database = environment.database
+        logins = seedDemo
+            ? try DemoSeeder(hasher: TestEnvironment.hasher).seedIfEmpty(environment.database, now: Int64(Date().timeIntervalSince1970))
+            : []
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let application = try Application(
+            options: .init(publicDirectory: publicDirectory,
+                           templatesDirectory: TestEnvironment.root.appendingPathComponent("Templates").path, demo: true),
+            environment: environment, logger: logger)
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.eventLoops = 1
+        configuration.workerThreads = 2
+        configuration.streamThreads = 1
+        server = Server(configuration: configuration, responder: application.router, logger: logger)
+        try server.start()
+    }
+
+    deinit {
+        server.shutdown()
+        server.wait()
+        server.stopWorkers()
+        try? FileManager.default.removeItem(atPath: dataDirectory)
+    }
+
+    func get(_ path: String) throws -> (status: Int, headers: [String: String], body: String) {
+        try HTTPGet.fetch(port: port, path: path)
+    }
+}
