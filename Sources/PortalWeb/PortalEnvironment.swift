@@ -21,7 +21,9 @@ public struct PortalEnvironment: Sendable {
     public static func open(dataDirectory: String, migrationsDirectory: String, hasher: PasswordHasher = PasswordHasher(),
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> (environment: PortalEnvironment, applied: [Migration], keySource: KeyStore.Source) {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        // The folder holds password hashes, sessions and the secret key: owner-only.
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         let database = try DatabasePool(path: dataDirectory + "/portal.sqlite")
         let applied = try Migrator(directory: migrationsDirectory).migrate(database)
         let (key, source) = try KeyStore.load(dataDirectory: dataDirectory, environment: environment)

@@ -72,6 +72,8 @@ import Testing
         let first = try Self.run(["migrate", "--data", data])
         #expect(first.status == 0)
         #expect(first.output.contains("applied 0001_accounts.sql"))
+        let mode = try FileManager.default.attributesOfItem(atPath: data + "/portal.sqlite")[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the database holds password hashes: owner-only")
         let second = try Self.run(["migrate", "--data", data])
         #expect(second.output.contains("Database is up to date."))
 
