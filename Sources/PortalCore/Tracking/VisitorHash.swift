@@ -1,0 +1,33 @@
+import PortalSecurity
+
+/// A pseudonymous visitor identifier: the client address and user agent under a key that changes every UTC
+/// day, so clicks can be told apart and de-duplicated without storing an IP address.
+public enum VisitorHash {
+    /// Seconds in a UTC day; unix time ignores leap seconds, so every day is exactly this long.
+    public static let secondsPerDay: Int64 = 86_400
+
+    /// The UTC day number (days since 1970-01-01) of a unix time, rounding towards the past for times
+    /// before the epoch so a day never straddles two numbers.
+    public static func day(of unixTime: Int64) -> Int64 {
+        unixTime >= 0 ? unixTime / secondsPerDay : (unixTime - secondsPerDay + 1) / secondsPerDay
+    }
+
+    /// The day's key, derived from the server secret. Deriving it (rather than storing random salts) means
+    /// nothing needs rotating or deleting, and yesterday's hashes cannot be linked to today's without the
+    /// secret.
+    public static func dailyKey(day: Int64, secret: [UInt8]) -> [UInt8] {
+        HMACSHA256.authenticate(key: secret, message: "visitor-salt:\(day)")
+    }
+
+    /// The 32-byte visitor hash for `ip` and `userAgent` on UTC `day`. A zero byte separates the fields so
+    /// ("1.2.3.4", "5x") and ("1.2.3.45", "x") cannot collide.
+    public static func compute(ip: String, userAgent: String, day: Int64, secret: [UInt8]) -> [UInt8] {
+        let key = dailyKey(day: day, secret: secret)
+        return HMACSHA256.authenticate(key: key, message: Array(ip.utf8) + [0] + Array(userAgent.utf8))
+    }
+
+    /// The hash for the UTC day containing `unixTime`.
+    public static func compute(ip: String, userAgent: String, at unixTime: Int64, secret: [UInt8]) -> [UInt8] {
+        compute(ip: ip, userAgent: userAgent, day: day(of: unixTime), secret: secret)
+    }
+}
