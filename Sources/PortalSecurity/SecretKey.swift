@@ -35,6 +35,12 @@ public struct SecretKey: Sendable, Equatable, CustomStringConvertible, CustomRef
     /// The key in standard base64, to print once for an operator who wants to move it into the environment.
     public var base64: String { Base64.encode(bytes) }
 
+    /// A 32-byte key for one purpose (HMAC-SHA256 of the purpose under the master key), so features such as
+    /// visitor hashing get keys of their own and the master key never leaves this type.
+    public func derive(_ purpose: String) -> [UInt8] {
+        HMACSHA256.authenticate(key: bytes, message: "portal-subkey:" + purpose)
+    }
+
     public var description: String { "SecretKey(redacted)" }
 
     /// Hides the bytes from `dump` and debuggers' reflection too.

@@ -28,6 +28,8 @@ public struct Application: Sendable {
     public let metrics: ServerMetrics
 
     public let templates: TemplateRenderer
+    /// Writes clicks in group commits; `stop()` it after the server has drained so no click is lost.
+    public let clickRecorder: ClickRecorder
 
     public init(options: Options, environment: PortalEnvironment, logger: Logger) throws {
         let templates = try TemplateRenderer(directory: options.templatesDirectory, reloads: options.reloadTemplates)
@@ -52,12 +54,15 @@ public struct Application: Sendable {
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
         PartnerDashboardController(database: database, templates: templates)
             .register(on: browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)]))
-        try RedirectController(links: options.demo ? .demo : .empty, templates: templates).register(on: router)
+        let clickRecorder = ClickRecorder(database: environment.database)
+        try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
+                               visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)
         // Whatever no route claims may be a static file from Public/ (served on a worker: it reads disk).
         let files = FileServer(root: options.publicDirectory)
         router.fallback = { request in files.respond(to: request) }
         self.router = router
         self.metrics = metrics
         self.templates = templates
+        self.clickRecorder = clickRecorder
     }
 }

@@ -91,3 +91,13 @@ import Testing
         #expect(!dumped.contains("bytes"))
     }
 }
+
+@Suite struct SecretKeyDerivationTests {
+    @Test func derivedKeysDifferByPurposeAndAreStable() throws {
+        let key = try SecretKey(bytes: Array(repeating: 7, count: 32))
+        #expect(key.derive("visitors") == key.derive("visitors"))
+        #expect(key.derive("visitors") != key.derive("webhooks"))
+        #expect(key.derive("visitors").count == 32)
+        #expect(key.derive("visitors") == HMACSHA256.authenticate(key: Array(repeating: 7, count: 32), message: "portal-subkey:visitors"))
+    }
+}

@@ -1,6 +1,9 @@
 /// What a handler is: a request and its context in, a response out. Throw `HTTPError` for client errors.
 public typealias Handler = @Sendable (Request, RequestContext) throws -> Response
 
+/// A handler that answers later through `sink` (see `Router.deferred`).
+public typealias DeferredHandler = @Sendable (Request, Parameters, ResponseSink) -> Void
+
 /// Code that wraps handlers: it may answer by itself, change the request or context, or change the
 /// response that `next` returns. Middleware runs on the same thread as the handler.
 public protocol Middleware: Sendable {

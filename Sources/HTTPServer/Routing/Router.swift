@@ -10,6 +10,8 @@ public final class Router: HTTPResponder, @unchecked Sendable {
     struct Route {
         let handler: Handler
         let options: RouteOptions
+        /// Set for routes that answer later through the sink (see `deferred`).
+        var deferred: DeferredHandler?
     }
 
     final class Node {
@@ -46,12 +48,21 @@ public final class Router: HTTPResponder, @unchecked Sendable {
     public func patch(_ path: String, options: RouteOptions = .standard, _ handler: @escaping Handler) { on(.patch, path, options: options, handler) }
     public func delete(_ path: String, options: RouteOptions = .standard, _ handler: @escaping Handler) { on(.delete, path, options: options, handler) }
 
+    /// A route that answers later: its handler runs on the event loop, must not block, and calls `sink.send`
+    /// once — for instance when the transaction that holds its write has committed. Middleware does not wrap
+    /// it (there is no response to wrap yet); it is for hot paths such as the tracking redirect.
+    public func deferred(_ method: HTTPMethod, _ path: String, options: RouteOptions = .eventLoop, _ handler: @escaping DeferredHandler) {
+        add(method, path, options: options, middleware: [], { _, _ in throw HTTPError(.internalServerError, "Deferred route called directly") },
+            deferred: handler)
+    }
+
     /// A group of routes under a common prefix sharing extra middleware.
     public func group(_ prefix: String, middleware extra: [any Middleware] = []) -> RouterGroup {
         RouterGroup(router: self, prefix: prefix, middleware: middleware + extra)
     }
 
-    func add(_ method: HTTPMethod, _ path: String, options: RouteOptions, middleware: [any Middleware], _ handler: @escaping Handler) {
+    func add(_ method: HTTPMethod, _ path: String, options: RouteOptions, middleware: [any Middleware], _ handler: @escaping Handler,
+             deferred: DeferredHandler? = nil) {
         var node = root
         for segment in Self.patternSegments(path) {
             if segment == "*" || (segment.hasPrefix("{") && segment.hasSuffix("...}")) {
@@ -73,7 +84,7 @@ public final class Router: HTTPResponder, @unchecked Sendable {
             }
         }
         precondition(node.routes[method] == nil, "Duplicate route \(method) \(path)")
-        node.routes[method] = Route(handler: middleware.wrap(handler), options: options)
+        node.routes[method] = Route(handler: middleware.wrap(handler), options: options, deferred: deferred)
     }
 
     static func patternSegments(_ path: String) -> [String] {
@@ -145,7 +156,9 @@ public final class Router: HTTPResponder, @unchecked Sendable {
     public func respond(to request: Request, sink: ResponseSink) {
         switch match(method: request.method, path: request.path) {
         case .found(let route, let parameters):
-            if route.options.runsOnEventLoop {
+            if let deferred = route.deferred {
+                deferred(request, parameters, sink)
+            } else if route.options.runsOnEventLoop {
                 sink.send(run(route.handler, request, parameters))
             } else {
                 sink.sendFromWorker { [self] in self.run(route.handler, request, parameters) }

@@ -37,6 +37,11 @@ public struct DemoSeeder: Sendable {
             try db.execute("INSERT INTO partners (program_id, name, email, status, created_at) VALUES (?, ?, ?, 'approved', ?)",
                            [created.id, "Ada's Reviews", "partner@demo.partnerportal.test", now])
             let partnerID = db.lastInsertRowID
+            // The demo tracking link, /r/demo (also what scripts/bench measures).
+            try db.execute("""
+                INSERT INTO links (program_id, partner_id, code, destination_url, campaign, created_at)
+                VALUES (?, ?, 'demo', 'https://example.com/landing', 'launch', ?)
+                """, [created.id, partnerID, now])
             let partner = try accounts.createUser(in: db, email: "partner@demo.partnerportal.test", name: "Ada Partner", passwordHash: partnerHash, now: now)
             try accounts.addMembership(in: db, userID: partner.id, Membership(role: .partnerOwner, programID: created.id, partnerID: partnerID), now: now)
         }

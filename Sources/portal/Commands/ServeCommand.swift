@@ -67,6 +67,8 @@ struct ServeCommand: ParsableCommand {
         logger.info("listening on http://\(configuration.host):\(server.port)")
         if demo { logger.info("demo: tracking link http://\(configuration.host):\(server.port)/r/demo") }
         server.wait()
+        // Every answered click is already committed; this writes any still queued before the process ends.
+        application.clickRecorder.stop()
         withExtendedLifetime(signals) {}
         logger.info("stopped")
     }

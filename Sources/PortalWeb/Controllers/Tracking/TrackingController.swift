@@ -1,0 +1,111 @@
+import Foundation
+import HTTPServer
+import PortalCore
+import Store
+
+/// `GET /r/{code}`: the tracking redirect of CONTRACTS.md. A counted click is written in a group commit and
+/// the `302` (to the destination with `pp_click` added, and a `pp_click` cookie for the program's cookie
+/// window) is sent only once that commit is done — every answered click is in the database. Bots are
+/// redirected without a click or cookie; links of partners who are not approved go to the program's fallback
+/// URL without a click; unknown codes get an HTML 404.
+struct TrackingController {
+    let links: LinkCache
+    let recorder: ClickRecorder
+    let visitorSecret: [UInt8]
+    let notFoundPage: [UInt8]
+
+    init(links: LinkCache, recorder: ClickRecorder, visitorSecret: [UInt8], templates: TemplateRenderer) throws {
+        self.links = links
+        self.recorder = recorder
+        self.visitorSecret = visitorSecret
+        // Rendered once: the page is the same for every unknown code, and this route runs on the event loop.
+        notFoundPage = Array(try templates.render("errors/link-not-found", [String: String]()).utf8)
+    }
+
+    func register(on router: Router) {
+        router.deferred(.get, "/r/{code}") { request, parameters, sink in
+            let now = Int64(Date().timeIntervalSince1970)
+            let link: TrackedLink?
+            do {
+                link = try links.lookup(parameters["code"] ?? "", now: now)
+            } catch {
+                sink.send(.text("Tracking is unavailable right now.\n", status: .serviceUnavailable))
+                return
+            }
+            guard let link else {
+                sink.send(Response(status: .notFound, contentType: "text/html; charset=utf-8", body: notFoundPage))
+                return
+            }
+            guard link.partnerApproved else {
+                sink.send(Self.redirect(to: link.fallbackURL ?? Self.origin(of: link.destination)))
+                return
+            }
+            let userAgent = request.headers["user-agent"] ?? ""
+            let agent = UserAgentClass.classify(userAgent)
+            guard agent.isCounted else {
+                sink.send(Self.redirect(to: link.destination))
+                return
+            }
+            let subIDs = SubIDs.parse(query: request.queryParameters.pairs)
+            let click = ClickRecord(
+                programID: link.programID, partnerID: link.partnerID, linkID: link.linkID, at: now,
+                visitor: VisitorHash.compute(ip: AuthController.address(request), userAgent: userAgent, at: now, secret: visitorSecret),
+                device: agent.rawValue, country: Self.country(request), referrer: String((request.headers["referer"] ?? "").prefix(500)),
+                subIDs: [subIDs.subs[0] ?? subIDs.sub ?? ""] + subIDs.subs.dropFirst().map { $0 ?? "" })
+            let secure = request.isSecure
+            recorder.record(click) { result in
+                switch result {
+                case .success(let id):
+                    var response = Self.redirect(to: TrackingURL.appendingClick(String(id), to: link.destination))
+                    response.setCookie(SetCookie(name: "pp_click", value: String(id), maxAge: link.cookieSeconds, secure: secure))
+                    sink.send(response)
+                case .failure:
+                    // The visitor still reaches the page; only the credit is lost.
+                    sink.send(Self.redirect(to: link.destination))
+                }
+            }
+        }
+    }
+
+    static func redirect(to location: String) -> Response {
+        var response = Response.redirect(to: location)
+        // A tracking redirect must be fetched every time, or clicks go uncounted.
+        response.headers.append("Cache-Control", "no-store")
+        return response
+    }
+
+    /// `https://shop.example/landing?x` → `https://shop.example/`: where a link with no fallback URL goes.
+    static func origin(of url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return "/" }
+        return "\(scheme)://\(host)\(components.port.map { ":\($0)" } ?? "")/"
+    }
+
+    /// A country code from a trusted front proxy or CDN header (`CF-IPCountry`, `X-Country-Code`), if any.
+    static func country(_ request: Request) -> String {
+        let value = (request.headers["cf-ipcountry"] ?? request.headers["x-country-code"] ?? "").uppercased()
+        return value.count == 2 && value.allSatisfy({ ("A"..."Z").contains($0) }) ? value : ""
+    }
+}
+
+/// Building the destination URL of a redirect.
+enum TrackingURL {
+    /// Adds `pp_click={id}` to `destination`'s query, keeping the existing query and any fragment.
+    static func appendingClick(_ clickID: String, to destination: String) -> String {
+        // Byte-level on purpose: this runs on every click, and String's Foundation-backed search is slow.
+        let bytes = Array(destination.utf8)
+        let hash = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+        let base = bytes[..<hash]
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + clickID.utf8.count + 10)
+        out.append(contentsOf: base)
+        if !base.contains(UInt8(ascii: "?")) {
+            out.append(UInt8(ascii: "?"))
+        } else if let last = base.last, last != UInt8(ascii: "?"), last != UInt8(ascii: "&") {
+            out.append(UInt8(ascii: "&"))
+        }
+        out.append(contentsOf: "pp_click=".utf8)
+        out.append(contentsOf: PercentDecoding.encode(clickID).utf8)
+        out.append(contentsOf: bytes[hash...])
+        return String(decoding: out, as: UTF8.self)
+    }
+}
