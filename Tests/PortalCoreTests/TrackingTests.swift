@@ -31,6 +31,13 @@ import PortalSecurity
         ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.43 Mobile Safari/537.36", .phone),
         ("Mozilla/5.0 (Linux; Android 13; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/23.0 Chrome/115.0.0.0 Mobile Safari/537.36", .phone),
         ("Mozilla/5.0 (Android 14; Mobile; rv:120.0) Gecko/120.0 Firefox/120.0", .phone),
+        // In-app browsers are people, not previewers.
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 Instagram 309.0.0.40.113 (iPhone14,5; iOS 17_1; en_US; en; scale=3.00; 1170x2532; 536463046)", .phone),
+        ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 [FBAN/FBIOS;FBAV/442.0.0.35.111;FBBV/553089345;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.1;FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/80]", .phone),
+        ("Mozilla/5.0 (Linux; Android 13; SM-A536B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/119.0.6045.163 Mobile Safari/537.36 [Pinterest/Android]", .phone),
+        ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) discord/1.0.9020 Chrome/108.0.5359.215 Electron/22.3.26 Safari/537.36", .desktop),
+        ("Mozilla/5.0 (compatible; Pinterestbot/1.0; +http://www.pinterest.com/bot.html)", .bot),
+        ("Mozilla/5.0 (compatible; Embedly/0.2; +http://support.embed.ly/)", .bot),
         // Tablets.
         ("Mozilla/5.0 (iPad; CPU OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1", .tablet),
         ("Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36", .tablet),
@@ -201,5 +208,28 @@ import PortalSecurity
         #expect(SubIDs.parse(query: [("sub", spaceAtCut)]).sub == String(repeating: "a", count: 127))
         let exact = String(repeating: "z", count: 128)
         #expect(SubIDs.parse(query: [("sub", exact)]).sub == exact)
+    }
+}
+
+@Suite struct AddressHashTests {
+    let secret = Array("server-secret-for-tests".utf8)
+
+    @Test func stableAcrossDaysAndAgents() {
+        #expect(AddressHash.compute(ip: "203.0.113.7", secret: secret) == AddressHash.compute(ip: " 203.0.113.7", secret: secret))
+        #expect(AddressHash.compute(ip: "203.0.113.7", secret: secret).count == 32)
+    }
+
+    @Test func canonicalForms() {
+        #expect(AddressHash.compute(ip: "::ffff:203.0.113.7", secret: secret) == AddressHash.compute(ip: "203.0.113.7", secret: secret))
+        #expect(AddressHash.compute(ip: "2001:DB8::1", secret: secret) == AddressHash.compute(ip: "2001:db8::1", secret: secret))
+        #expect(AddressHash.canonical("::ffff:abcd") == "::ffff:abcd")
+    }
+
+    @Test func differsByAddressAndSecretAndFromVisitorHash() {
+        let a = AddressHash.compute(ip: "203.0.113.7", secret: secret)
+        #expect(a != AddressHash.compute(ip: "203.0.113.8", secret: secret))
+        #expect(a != AddressHash.compute(ip: "203.0.113.7", secret: Array("other".utf8)))
+        #expect(a != VisitorHash.compute(ip: "203.0.113.7", userAgent: "", day: 0, secret: secret))
+        #expect(!Hex.encode(a).contains("203.0.113.7"))
     }
 }

@@ -8,10 +8,10 @@ public struct FraudSignals: Sendable {
     public var customerEmail: String?
     /// E-mail addresses of the partner's owner and team members.
     public var partnerEmails: [String]
-    /// The hashed address the conversion came from, if known. It must be hashed the same way as
-    /// `partnerSignInAddresses` (same key and day), or nothing will ever match.
+    /// The conversion's client address as an `AddressHash`, if known. Both sides must be `AddressHash`es
+    /// under the same secret (not `VisitorHash`es, which rotate daily), or nothing will ever match.
     public var conversionAddressHash: [UInt8]?
-    /// Hashed addresses the partner's team signed in from, hashed like `conversionAddressHash`.
+    /// `AddressHash`es of the addresses the partner's team signed in from.
     public var partnerSignInAddressHashes: [[UInt8]]
     /// Times of the clicks on this partner's links from the visitor hash behind the attributed click.
     public var visitorClickTimes: [Int64]

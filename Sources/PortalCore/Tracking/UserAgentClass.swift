@@ -19,7 +19,8 @@ public enum UserAgentClass: String, Sendable, Equatable, CaseIterable {
         guard !ua.isEmpty else { return .unknown }
         if botTokens.contains(where: { ua.contains($0) }) { return .bot }
         if ua.hasPrefix("mozilla/5.0 (compatible;") && !ua.contains("msie") { return .bot }
-        // iPad before iPhone: both say "like Mac OS X"; Android tablets omit "Mobile" by Google's convention.
+        // iPadOS 13+ Safari sends the Mac desktop header by default and is counted as a desktop; the header
+        // gives no way to tell. iPad before iPhone: both say "like Mac OS X"; Android tablets omit "Mobile" by Google's convention.
         if ua.contains("ipad") || ua.contains("tablet") || ua.contains("kindle") || ua.contains("silk/") {
             return .tablet
         }
@@ -36,11 +37,14 @@ public enum UserAgentClass: String, Sendable, Equatable, CaseIterable {
     }
 
     /// Lower-case substrings that mark a crawler, previewer, monitor or scripted client. The generic
-    /// "bot", "crawl", "spider", "preview" and "fetch" catch the long tail the named ones miss.
+    /// "bot", "crawl", "spider", "preview" and "fetch" catch the long tail the named ones miss (Discordbot,
+    /// TelegramBot, Pinterestbot). Apps' in-app browsers (Instagram, `FBAN`, `[Pinterest/…]`, Discord's
+    /// desktop app) are people, so app names alone are not listed; WhatsApp's in-app links open in the system
+    /// browser, so its token only ever means the previewer.
     static let botTokens: [String] = [
         "bot", "crawl", "spider", "slurp", "preview", "fetch", "scanner", "monitor",
-        "facebookexternalhit", "facebookcatalog", "whatsapp", "telegram", "discord", "skypeuripreview",
-        "embedly", "quora link", "pinterest", "vkshare", "w3c_validator", "bitlybot", "outbrain", "flipboard",
+        "facebookexternalhit", "facebookcatalog", "whatsapp", "embedly", "quora link", "vkshare",
+        "w3c_validator", "outbrain", "flipboardproxy",
         "headlesschrome", "phantomjs", "puppeteer", "playwright", "selenium", "lighthouse", "pagespeed",
         "curl/", "wget/", "python-requests", "python-urllib", "aiohttp", "httpx", "go-http-client",
         "java/", "okhttp", "apache-httpclient", "libwww-perl", "node-fetch", "axios/", "ruby", "php/",
