@@ -30,8 +30,9 @@ public struct Ledger: Sendable, Equatable {
 
     public init() {}
 
-    /// pending, available and paid as sums of the entries.
-    public var balance: Balance { Balance(summing: entries) }
+    /// pending, available and paid: the sum of the entries' effects, kept as a running sum on each append so
+    /// reading it is O(1); always equal to `Balance(summing: entries)`, which the tests check after every step.
+    public private(set) var balance = Balance.zero
 
     /// Records a new commission, pending until approved.
     @discardableResult
@@ -110,6 +111,7 @@ public struct Ledger: Sendable, Equatable {
             sequence: entries.count, kind: kind, amount: amount, commissionID: commissionID, payoutID: payoutID,
             stage: stage, reason: reason)
         entries.append(entry)
+        balance = balance + entry.effect
         return entry
     }
 }
