@@ -78,15 +78,17 @@ public struct Ledger: Sendable, Equatable {
         return append(.adjusted, amount, reason: reason)
     }
 
-    /// Pays out the whole available balance, which must be positive, and settles every approved commission not
-    /// already in a live payout. Paying the balance rather than a sum of commissions is what nets off debts
+    /// Pays out the whole available balance, which must be positive, and settles every approved commission with
+    /// something left that is not already in a live payout. Paying the balance rather than a sum of commissions is what nets off debts
     /// from refunds after earlier payouts; marking the commissions is what stops any being paid twice.
     @discardableResult
     public mutating func payOut(payoutID: Int64) throws(LedgerError) -> LedgerEntry {
         guard payouts[payoutID] == nil else { throw .payoutExists(payoutID) }
         let available = balance.available
         guard available > 0 else { throw .nothingAvailable }
-        let settled = commissions.filter { $0.value.approved && $0.value.payoutID == nil }.keys.sorted()
+        // A commission fully reversed before its payout has nothing left to settle.
+        let settled = commissions.filter { $0.value.approved && $0.value.payoutID == nil && $0.value.remaining > 0 }
+            .keys.sorted()
         for id in settled { commissions[id]?.payoutID = payoutID }
         payouts[payoutID] = PayoutPosition(amount: available, commissionIDs: settled)
         return append(.paidOut, available, payoutID: payoutID)
