@@ -22,8 +22,13 @@ public enum VisitorHash {
     /// The 32-byte visitor hash for `ip` and `userAgent` on UTC `day`. A zero byte separates the fields so
     /// ("1.2.3.4", "5x") and ("1.2.3.45", "x") cannot collide.
     public static func compute(ip: String, userAgent: String, day: Int64, secret: [UInt8]) -> [UInt8] {
-        let key = dailyKey(day: day, secret: secret)
-        return HMACSHA256.authenticate(key: key, message: Array(ip.utf8) + [0] + Array(userAgent.utf8))
+        compute(ip: ip, userAgent: userAgent, dayKey: dailyKey(day: day, secret: secret))
+    }
+
+    /// The same hash with the day's key already derived (the redirect keeps it for the day: one HMAC per
+    /// click instead of two).
+    public static func compute(ip: String, userAgent: String, dayKey: [UInt8]) -> [UInt8] {
+        HMACSHA256.authenticate(key: dayKey, message: Array(ip.utf8) + [0] + Array(userAgent.utf8))
     }
 
     /// The hash for the UTC day containing `unixTime`.

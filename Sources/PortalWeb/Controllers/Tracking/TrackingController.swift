@@ -2,17 +2,20 @@ import Foundation
 import HTTPServer
 import PortalCore
 import Store
+import Synchronization
 
 /// `GET /r/{code}`: the tracking redirect of CONTRACTS.md. A counted click is written in a group commit and
 /// the `302` (to the destination with `pp_click` added, and a `pp_click` cookie for the program's cookie
 /// window) is sent only once that commit is done — every answered click is in the database. Bots are
 /// redirected without a click or cookie; links of partners who are not approved go to the program's fallback
 /// URL without a click; unknown codes get an HTML 404.
-struct TrackingController {
+final class TrackingController: Sendable {
     let links: LinkCache
     let recorder: ClickRecorder
     let visitorSecret: [UInt8]
     let notFoundPage: [UInt8]
+    /// Today's visitor key, derived once a day rather than once per click.
+    private let dayKey = Mutex<(day: Int64, key: [UInt8])>((day: .min, key: []))
 
     init(links: LinkCache, recorder: ClickRecorder, visitorSecret: [UInt8], templates: TemplateRenderer) throws {
         self.links = links
@@ -23,7 +26,7 @@ struct TrackingController {
     }
 
     func register(on router: Router) {
-        router.deferred(.get, "/r/{code}") { request, parameters, sink in
+        router.deferred(.get, "/r/{code}") { [self] request, parameters, sink in
             let now = Int64(Date().timeIntervalSince1970)
             let link: TrackedLink?
             do {
@@ -49,7 +52,7 @@ struct TrackingController {
             let subIDs = SubIDs.parse(query: request.queryParameters.pairs)
             let click = ClickRecord(
                 programID: link.programID, partnerID: link.partnerID, linkID: link.linkID, at: now,
-                visitor: VisitorHash.compute(ip: AuthController.address(request), userAgent: userAgent, at: now, secret: visitorSecret),
+                visitor: VisitorHash.compute(ip: AuthController.address(request), userAgent: userAgent, dayKey: key(for: now)),
                 device: agent.rawValue, country: Self.country(request), referrer: String((request.headers["referer"] ?? "").prefix(500)),
                 subIDs: [subIDs.subs[0] ?? subIDs.sub ?? ""] + subIDs.subs.dropFirst().map { $0 ?? "" })
             let secure = request.isSecure
@@ -64,6 +67,14 @@ struct TrackingController {
                     sink.send(Self.redirect(to: link.destination))
                 }
             }
+        }
+    }
+
+    private func key(for now: Int64) -> [UInt8] {
+        let day = VisitorHash.day(of: now)
+        return dayKey.withLock { cached in
+            if cached.day != day { cached = (day, VisitorHash.dailyKey(day: day, secret: visitorSecret)) }
+            return cached.key
         }
     }
 
