@@ -40,6 +40,10 @@ public struct Application: Sendable {
         router.errorRenderer = ErrorPages(templates: templates).render
         HealthController(metrics: metrics).register(on: router)
 
+        // The JSON API: errors as problem+json, then the bearer key (no cookies, so no CSRF).
+        let api = router.group("/api/v1", middleware: [APIProblemMiddleware(), APIKeyAuthentication(database: environment.database)])
+        PartnersAPIController(database: environment.database).register(on: api)
+
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database
         let sessions = SessionStore(database: database)

@@ -5,6 +5,8 @@ struct ErrorPages: Sendable {
     let templates: TemplateRenderer
 
     func render(_ error: any Error, _ request: Request) -> Response {
+        // Unknown API paths and methods answer in the API's own error format.
+        if request.path.hasPrefix("/api/") { return APIProblem.from(error).response }
         var response = Router.defaultErrorResponse(error, request)
         guard (request.headers["accept"] ?? "").contains("text/html") else { return response }
         let status = response.status

@@ -1,0 +1,27 @@
+import Foundation
+import HTTPServer
+
+/// Reading JSON request bodies strictly: `415` for anything but `application/json`, `400` for malformed JSON
+/// or a body that is not an object.
+enum JSONBody {
+    static func object(_ request: Request) throws -> [String: Any] {
+        let type = request.headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard type == "application/json" else {
+            throw APIProblem(.unsupportedMediaType, "Send the body as application/json.")
+        }
+        let bytes = try request.body.readAll()
+        guard let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: []) else {
+            throw APIProblem(.badRequest, "The body is not valid JSON.")
+        }
+        guard let object = value as? [String: Any] else {
+            throw APIProblem(.badRequest, "The body must be a JSON object.")
+        }
+        return object
+    }
+
+    /// A JSON response with keys in a stable order.
+    static func response(_ object: Any, status: HTTPStatus = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return Response(status: status, contentType: "application/json", body: Array(data))
+    }
+}
