@@ -9,23 +9,19 @@ extension Database {
     /// transaction use a savepoint instead, so an inner failure can be caught and undone on its own.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
         if isInTransaction { return try inSavepoint(body) }
-        try execute("BEGIN IMMEDIATE")
-        let result: T
-        do {
-            result = try body(self)
-            try execute("COMMIT")
-        } catch {
-            rollbackIfNeeded()
-            throw error
-        }
-        return result
+        return try inTransaction(begin: "BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` in a read transaction, so every query in it sees one snapshot of the database even
     /// while the writer commits. Inside an open transaction it simply runs `body`.
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         if isInTransaction { return try body(self) }
-        try execute("BEGIN DEFERRED")
+        return try inTransaction(begin: "BEGIN DEFERRED", body)
+    }
+
+    /// `begin`, `body`, then `COMMIT` — or a rollback and the error, so nothing half-done stays.
+    private func inTransaction<T>(begin: String, _ body: (Database) throws -> T) throws -> T {
+        try execute(begin)
         let result: T
         do {
             result = try body(self)
