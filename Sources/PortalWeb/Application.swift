@@ -43,6 +43,7 @@ public struct Application: Sendable {
         // The JSON API: errors as problem+json, then the bearer key (no cookies, so no CSRF).
         let api = router.group("/api/v1", middleware: [APIProblemMiddleware(), APIKeyAuthentication(database: environment.database)])
         PartnersAPIController(database: environment.database).register(on: api)
+        LinksAPIController(database: environment.database, baseURL: options.baseURL).register(on: api)
 
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database

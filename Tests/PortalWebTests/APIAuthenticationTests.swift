@@ -77,4 +77,59 @@ import Testing
         #expect(reply.status == 404)
         #expect(try problem(reply)["title"] as? String == "Not Found")
     }
+
+    func post(_ portal: RunningPortal, _ path: String, key: String, json: String, contentType: String = "application/json") throws -> HTTPGet.Reply {
+        try HTTPGet.request(port: portal.port, method: "POST", path: path,
+                            headers: ["Authorization": "Bearer \(key)", "Content-Type": contentType], body: json)
+    }
+
+    @Test func linksAreCreatedWithinTheProgramsRules() throws {
+        let portal = try RunningPortal()
+        let k = try keys(portal)
+        try portal.database.write { db in
+            try db.execute("UPDATE programs SET default_url = 'https://acme.example/start', allowed_domains = 'acme.example' WHERE id = 1")
+        }
+        let created = try post(portal, "/api/v1/partners/1/links", key: k.secret, json: #"{"campaign": "spring", "code": "ada-spring"}"#)
+        #expect(created.status == 201)
+        let link = try #require(try JSONSerialization.jsonObject(with: Data(created.body.utf8)) as? [String: Any])
+        #expect(link["code"] as? String == "ada-spring")
+        #expect(link["destination_url"] as? String == "https://acme.example/start")
+        #expect(link["url"] as? String == "http://127.0.0.1:8080/r/ada-spring")
+        #expect(link["campaign"] as? String == "spring")
+
+        let taken = try post(portal, "/api/v1/partners/1/links", key: k.secret, json: #"{"code": "ada-spring"}"#)
+        #expect(taken.status == 422)
+        #expect((try problem(taken)["errors"] as? [String: [String]])?["code"] == ["is already taken"])
+        let offsite = try post(portal, "/api/v1/partners/1/links", key: k.secret, json: #"{"destination_url": "https://evil.example/"}"#)
+        #expect(offsite.status == 422)
+        #expect((try problem(offsite)["errors"] as? [String: [String]])?["destination_url"]?.first?.hasPrefix("must point to") == true)
+        #expect(try post(portal, "/api/v1/partners/1/links", key: k.secret, json: #"{"destination_url": "javascript:alert(1)"}"#).status == 422)
+        #expect(try post(portal, "/api/v1/partners/1/links", key: k.secret, json: #"{"campaign": 5}"#).status == 422)
+        #expect(try post(portal, "/api/v1/partners/1/links", key: k.secret, json: "{not json").status == 400)
+        #expect(try post(portal, "/api/v1/partners/1/links", key: k.secret, json: "[]").status == 400)
+        #expect(try post(portal, "/api/v1/partners/1/links", key: k.secret, json: "{}", contentType: "text/plain").status == 415)
+        // Another program's partner is not found; nothing half-written stays.
+        #expect(try post(portal, "/api/v1/partners/\(k.otherPartnerID)/links", key: k.secret, json: "{}").status == 404)
+        let count = try portal.database.read { db in try db.queryValue("SELECT count(*) FROM links", as: Int64.self) }
+        #expect(count == 2) // the demo link and the one created above
+    }
+
+    @Test func partnerKeysListTheirLinksAndNeedTheScopeToCreate() throws {
+        let portal = try RunningPortal()
+        let k = try keys(portal)
+        let list = try get(portal, "/api/v1/me/links", key: k.partner)
+        #expect(list.status == 200)
+        let page = try #require(try JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [String: Any])
+        #expect((page["data"] as? [[String: Any]])?.map { $0["code"] as? String } == ["demo"])
+        // The key from `keys` has reports:read only.
+        #expect(try post(portal, "/api/v1/me/links", key: k.partner, json: "{}").status == 403)
+        let writer = try portal.database.write { db in
+            try ProgramStore().createKey(in: db, programID: 1, partnerID: 1, prefix: "pk_", scopes: ["links:write"], now: 0)
+        }
+        let made = try post(portal, "/api/v1/me/links", key: writer, json: #"{"destination_url": "https://example.com/pricing"}"#)
+        #expect(made.status == 201)
+        let code = try #require((try JSONSerialization.jsonObject(with: Data(made.body.utf8)) as? [String: Any])?["code"] as? String)
+        #expect(code.count == 7)
+        #expect(try get(portal, "/api/v1/me/links", key: k.secret).status == 403)
+    }
 }
