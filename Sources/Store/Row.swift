@@ -43,12 +43,7 @@ public struct Row: Sendable, Equatable, CustomStringConvertible {
     /// The column named `name` (matched as SQLite does, ignoring ASCII case), converted to `T`.
     public subscript<T: DatabaseValueConvertible>(_ name: String) -> T {
         get throws {
-            guard let index = columns.index(of: name) else {
-                throw DatabaseError(
-                    extendedCode: SQLITE_RANGE,
-                    message: "no column named '\(name)'; the row has \(columns.names.joined(separator: ", "))",
-                    sql: columns.sql)
-            }
+            let index = try columns.requireIndex(of: name, in: "row")
             return try values[index].decode(column: "'\(name)'", sql: columns.sql)
         }
     }
@@ -83,6 +78,16 @@ final class RowColumns: Sendable {
     func index(of name: String) -> Int? {
         if let index = names.firstIndex(of: name) { return index }
         return lookup[name.lowercased()]
+    }
+
+    /// The index of `name`, or an `SQLITE_RANGE` error listing the columns there are (`owner`: "row" or
+    /// "statement", for the message).
+    func requireIndex(of name: String, in owner: String) throws -> Int {
+        guard let index = index(of: name) else {
+            throw DatabaseError(extendedCode: SQLITE_RANGE,
+                                message: "no column named '\(name)'; the \(owner) has \(names.joined(separator: ", "))", sql: sql)
+        }
+        return index
     }
 }
 

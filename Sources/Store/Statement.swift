@@ -256,12 +256,7 @@ public final class Statement {
     /// The current row's column named `name`, converted to `T`.
     public subscript<T: DatabaseValueConvertible>(_ name: String) -> T {
         get throws {
-            guard let index = columns.index(of: name) else {
-                throw DatabaseError(
-                    extendedCode: SQLITE_RANGE,
-                    message: "no column named '\(name)'; the statement has \(columns.names.joined(separator: ", "))",
-                    sql: sql)
-            }
+            let index = try columns.requireIndex(of: name, in: "statement")
             return try columnValue(at: index).decode(column: "'\(name)'", sql: sql)
         }
     }

@@ -85,18 +85,23 @@ def desktop():
     driver.quit()
 
 
+def _emulated(metrics):
+    """A driver emulating a phone screen (headless Chromium will not open a window that narrow)."""
+    driver = _driver()
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    return driver
+
+
 @pytest.fixture
 def phone():
-    driver = _driver()
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", PHONE)
+    driver = _emulated(PHONE)
     yield driver
     driver.quit()
 
 
 @pytest.fixture
 def narrow_phone():
-    driver = _driver()
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", NARROW_PHONE)
+    driver = _emulated(NARROW_PHONE)
     yield driver
     driver.quit()
 
@@ -125,9 +130,20 @@ def sign_in(driver, portal, role, password=None):
 
 
 def submit(driver, button):
-    """Clicks a button that submits a form and waits until the next page has replaced this one."""
-    from selenium.webdriver.support import expected_conditions
+    """Clicks a button that submits a form and waits until the next page has replaced this one.
+
+    The old document is marked before the click and the wait ends when a complete document without the mark
+    is in place; asking about the old button instead races with the navigation (Chromium may answer with an
+    inspector error rather than a stale-element one)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
+    driver.execute_script("window.__ppOldPage = true")
     button.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
-    WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+    def replaced(d):
+        try:
+            return d.execute_script("return window.__ppOldPage === undefined && document.readyState === 'complete'")
+        except WebDriverException:
+            return False
+
+    WebDriverWait(driver, 10).until(replaced)
