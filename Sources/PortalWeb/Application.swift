@@ -42,8 +42,14 @@ public struct Application: Sendable {
 
         // The JSON API: errors as problem+json, then the bearer key (no cookies, so no CSRF).
         let api = router.group("/api/v1", middleware: [APIProblemMiddleware(), APIKeyAuthentication(database: environment.database)])
-        PartnersAPIController(database: environment.database).register(on: api)
+        let vault = try PayoutDetailsVault(key: environment.secretKey)
+        PartnersAPIController(database: environment.database, store: PartnerStore(vault: vault)).register(on: api)
         LinksAPIController(database: environment.database, baseURL: options.baseURL).register(on: api)
+        ConversionsAPIController(database: environment.database,
+                                 recorder: ConversionRecorder(addressSecret: environment.secretKey.derive("address-hash"))).register(on: api)
+        CommissionsAPIController(database: environment.database).register(on: api)
+        PayoutsAPIController(database: environment.database, store: PayoutStore(vault: vault)).register(on: api)
+        ReportsAPIController(database: environment.database).register(on: api)
 
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database

@@ -32,16 +32,8 @@ public enum Attribution: Sendable, Equatable {
     public static func decide(_ conversion: ConversionReferences, lookups: AttributionLookups) -> Attribution {
         let canEarn: (Int64) -> Bool = { lookups.partnerStatus($0)?.canEarn ?? false }
 
-        if let clickID = present(conversion.clickID), let click = lookups.click(clickID),
-           isValid(click, occurredAt: conversion.occurredAt, window: lookups.cookieWindow) {
-            let customer = present(conversion.customerID) ?? present(click.customerID)
-            let others = customer.map(lookups.customerClicks) ?? []
-            let candidates = ([click] + others.filter { $0.id != click.id }).filter {
-                isValid($0, occurredAt: conversion.occurredAt, window: lookups.cookieWindow) && canEarn($0.partnerID)
-            }
-            if let chosen = choose(candidates, model: lookups.model, preferring: click.id) {
-                return .partner(id: chosen.partnerID, source: .click)
-            }
+        if let chosen = creditedClick(conversion, lookups: lookups) {
+            return .partner(id: chosen.partnerID, source: .click)
         }
         if let coupon = present(conversion.coupon), let id = lookups.couponPartner(coupon), canEarn(id) {
             return .partner(id: id, source: .coupon)
@@ -56,6 +48,21 @@ public enum Attribution: Sendable, Equatable {
             return .partner(id: id, source: .partner)
         }
         return .none
+    }
+
+    /// The click the model credits (the first step of `decide`), or nil when the conversion has no valid
+    /// `click_id` or none of the candidate clicks belongs to a partner who can earn. The caller uses it to
+    /// file the conversion under that click's link and sub id.
+    public static func creditedClick(_ conversion: ConversionReferences, lookups: AttributionLookups) -> TrackedClick? {
+        let canEarn: (Int64) -> Bool = { lookups.partnerStatus($0)?.canEarn ?? false }
+        guard let clickID = present(conversion.clickID), let click = lookups.click(clickID),
+              isValid(click, occurredAt: conversion.occurredAt, window: lookups.cookieWindow) else { return nil }
+        let customer = present(conversion.customerID) ?? present(click.customerID)
+        let others = customer.map(lookups.customerClicks) ?? []
+        let candidates = ([click] + others.filter { $0.id != click.id }).filter {
+            isValid($0, occurredAt: conversion.occurredAt, window: lookups.cookieWindow) && canEarn($0.partnerID)
+        }
+        return choose(candidates, model: lookups.model, preferring: click.id)
     }
 
     /// Whether `click` can be credited with a conversion at `occurredAt` (both window ends inclusive).
@@ -74,7 +81,7 @@ public enum Attribution: Sendable, Equatable {
         }
     }
 
-    private static func present(_ value: String?) -> String? {
+    static func present(_ value: String?) -> String? {
         guard let value else { return nil }
         let trimmed = value.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? nil : trimmed

@@ -3,49 +3,191 @@ import HTTPServer
 import PortalCore
 import Store
 
-/// The first `/api/v1` resources: `GET /me` for partner keys and `GET /partners/{id}` for secret keys.
-/// A key never reaches another program's or partner's data: such a lookup answers `404`, as CONTRACTS.md asks.
+/// Partners through the API (CONTRACTS.md): create, list, read, change, approve / reject / suspend, coupons,
+/// balance and partner keys with a secret key; `GET /me` with a partner key. A key never reaches another
+/// program's or partner's data: such a lookup answers `404`.
 struct PartnersAPIController {
     let database: DatabasePool
+    let store: PartnerStore
+
+    static let payoutFields: Set<String> = Set(["method"]).union(["paypal_email", "account_holder", "iban", "bic", "account_number",
+                                                              "routing_number", "bank_name", "country", "wise_email", "note"])
+    static let scopes: Set<String> = ["reports:read", "links:write"]
 
     func register(on api: RouterGroup) {
+        let small = RouteOptions(maxBodySize: 16 * 1024)
         api.get("/me") { _, context in
-            guard case .partner(let partnerID)? = context.apiCaller?.kind, let caller = context.apiCaller else {
-                throw APIProblem(.forbidden, "`/me` is for partner keys (pk_…); use /partners/{id} with a secret key.")
+            let caller = try context.requirePartner()
+            return JSONBody.response(try read(caller.programID, caller.partnerID))
+        }
+        api.post("/partners", options: small) { request, context in
+            let programID = try context.requireProgram()
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["email", "name", "company", "website", "parent_partner_id", "group",
+                                                                             "status", "payout", "payout_threshold"])
+            let changes = changes(&fields, creating: true)
+            let statusText = fields.string("status") ?? "pending"
+            let status = PartnerStatus(rawValue: statusText)
+            if status != .pending && status != .approved { fields.fail("status", "must be pending or approved") }
+            guard fields.errors.isEmpty, let status else { throw APIProblem.invalid(fields.errors) }
+            let partner = try mapFailures {
+                try database.write { db in try store.create(in: db, programID: programID, changes, status: status, now: Self.now()) }
             }
-            return JSONBody.response(try partner(partnerID, inProgram: caller.programID))
+            return JSONBody.response(try read(programID, partner.id), status: .created)
+        }
+        api.get("/partners") { request, context in
+            let programID = try context.requireProgram()
+            let page = try APIPage(request)
+            var status: PartnerStatus?
+            if let text = request.queryParameters["status"] {
+                guard let value = PartnerStatus(rawValue: text) else {
+                    throw APIProblem(.badRequest, "`status` must be pending, approved, rejected or suspended.", errors: ["status": ["is not a status"]])
+                }
+                status = value
+            }
+            let rows = try database.read { db in
+                try store.partners(in: db, programID: programID, status: status, before: page.before, limit: page.fetchLimit).map { partner in
+                    (partner, try? store.payoutDetails(in: db, partnerID: partner.id))
+                }
+            }
+            return page.response(rows, id: { $0.0.id }) { APIJSON.partner($0.0, details: $0.1 ?? nil) }
         }
         api.get("/partners/{id}") { _, context in
-            guard let caller = context.apiCaller, caller.kind == .program else {
-                throw APIProblem(.forbidden, "This needs the program's secret key (sk_…).")
+            let programID = try context.requireProgram()
+            return JSONBody.response(try read(programID, try context.pathID(what: "partner")))
+        }
+        api.patch("/partners/{id}", options: small) { request, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["email", "name", "company", "website", "parent_partner_id", "group",
+                                                                             "payout", "payout_threshold"])
+            let changes = changes(&fields, creating: false)
+            guard fields.errors.isEmpty else { throw APIProblem.invalid(fields.errors) }
+            _ = try mapFailures { try database.write { db in try store.update(in: db, programID: programID, id: id, changes) } }
+            return JSONBody.response(try read(programID, id))
+        }
+        for (action, status) in [("approve", PartnerStatus.approved), ("reject", .rejected), ("suspend", .suspended)] {
+            api.post("/partners/{id}/\(action)", options: small) { request, context in
+                let programID = try context.requireProgram()
+                let id = try context.pathID(what: "partner")
+                var reason = ""
+                if !(try request.body.readAll()).isEmpty || request.headers["content-type"] != nil {
+                    var fields = JSONFields(try JSONBody.object(request), allowed: ["reason"])
+                    reason = fields.string("reason", maxLength: 1000) ?? ""
+                    guard fields.errors.isEmpty else { throw APIProblem.invalid(fields.errors) }
+                }
+                _ = try mapFailures {
+                    try database.write { db in try store.transition(in: db, programID: programID, id: id, to: status, reason: reason, now: Self.now()) }
+                }
+                return JSONBody.response(try read(programID, id))
             }
-            guard let id = Int64(try context.parameters.require("id")) else { throw APIProblem(.notFound, "No such partner.") }
-            return JSONBody.response(try partner(id, inProgram: caller.programID))
+        }
+        api.post("/partners/{id}/coupons", options: small) { request, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["code"])
+            let code = fields.string("code", required: true, maxLength: 64)
+            guard fields.errors.isEmpty else { throw APIProblem.invalid(fields.errors) }
+            do {
+                let coupon = try database.write { db in try CouponStore().create(in: db, programID: programID, partnerID: id, code: code, now: Self.now()) }
+                return JSONBody.response(["id": coupon.id, "code": coupon.code, "partner_id": coupon.partnerID], status: .created)
+            } catch CouponStore.Failure.partnerNotFound {
+                throw APIProblem(.notFound, "No such partner.")
+            } catch CouponStore.Failure.invalid(let errors) {
+                throw APIProblem.invalid(errors)
+            }
+        }
+        api.get("/partners/{id}/balance") { _, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            let found = try database.read { db -> (Balance, String)? in
+                guard try store.partner(in: db, programID: programID, id: id) != nil,
+                      let program = try ProgramSettings.load(in: db, programID: programID) else { return nil }
+                return (try LedgerStore().balance(in: db, partnerID: id), program.currency)
+            }
+            guard let (balance, currency) = found else { throw APIProblem(.notFound, "No such partner.") }
+            return JSONBody.response(APIJSON.balance(balance, currency: currency))
+        }
+        api.post("/partners/{id}/keys", options: small) { request, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["scopes"])
+            let scopes = fields.stringArray("scopes") ?? []
+            for scope in scopes where !Self.scopes.contains(scope) {
+                fields.fail("scopes", "\(scope) is not a scope (known: \(Self.scopes.sorted().joined(separator: ", ")))")
+            }
+            guard fields.errors.isEmpty else { throw APIProblem.invalid(fields.errors) }
+            let created = try database.write { db -> (Int64, String)? in
+                guard try store.partner(in: db, programID: programID, id: id) != nil else { return nil }
+                let key = try ProgramStore().createKey(in: db, programID: programID, partnerID: id, prefix: "pk_",
+                                                       scopes: Array(Set(scopes)).sorted(), now: Self.now())
+                return (db.lastInsertRowID, key)
+            }
+            guard let (keyID, key) = created else { throw APIProblem(.notFound, "No such partner.") }
+            return JSONBody.response(["id": keyID, "key": key, "scopes": Array(Set(scopes)).sorted()], status: .created)
         }
     }
 
-    /// The partner as JSON, scoped to the caller's program.
-    private func partner(_ id: Int64, inProgram programID: Int64) throws -> [String: Any] {
-        let row = try database.read { db in
-            try db.queryOne("SELECT id, email, name, status, created_at FROM partners WHERE id = ? AND program_id = ?", [id, programID])
+    /// The request's partner fields; problems go into `fields.errors`.
+    private func changes(_ fields: inout JSONFields, creating: Bool) -> PartnerChanges {
+        var changes = PartnerChanges()
+        changes.email = fields.string("email", required: creating, maxLength: 254)
+        changes.name = fields.string("name", required: creating, maxLength: 120)
+        changes.company = fields.string("company", maxLength: 120)
+        changes.website = fields.string("website", maxLength: 2000)
+        changes.group = fields.string("group", maxLength: 60)
+        if fields.has("parent_partner_id") { changes.parentPartnerID = .some(fields.integer("parent_partner_id")) }
+        changes.payoutThreshold = fields.integer("payout_threshold")
+        if let payout = fields.objectValue("payout") {
+            var details = JSONFields(payout, allowed: Self.payoutFields)
+            let method = details.string("method", required: true)
+            var values: [String: String] = [:]
+            for name in Self.payoutFields where name != "method" {
+                if let value = details.string(name, maxLength: 200) { values[name] = value }
+            }
+            if let method, PayoutMethod(rawValue: method) == nil { details.fail("method", "must be paypal, bank, wise or manual") }
+            for (name, messages) in details.errors { for message in messages { fields.fail("payout.\(name)", message) } }
+            if let method = method.flatMap(PayoutMethod.init) { changes.payout = PayoutDetails(method: method, fields: values) }
         }
-        guard let row else { throw APIProblem(.notFound, "No such partner.") }
-        return [
-            "id": try row["id"] as Int64,
-            "email": try row["email"] as String,
-            "name": try row["name"] as String,
-            "status": try row["status"] as String,
-            "created_at": RFC3339.format(try row["created_at"] as Int64),
-        ]
+        return changes
     }
+
+    private func read(_ programID: Int64, _ id: Int64) throws -> [String: Any] {
+        let found = try database.read { db -> (Partner, PayoutDetails?)? in
+            guard let partner = try store.partner(in: db, programID: programID, id: id) else { return nil }
+            return (partner, try? store.payoutDetails(in: db, partnerID: id))
+        }
+        guard let (partner, details) = found else { throw APIProblem(.notFound, "No such partner.") }
+        return APIJSON.partner(partner, details: details)
+    }
+
+    private func mapFailures<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch PartnerStore.Failure.notFound {
+            throw APIProblem(.notFound, "No such partner.")
+        } catch PartnerStore.Failure.invalid(let errors) {
+            throw APIProblem.invalid(errors)
+        }
+    }
+
+    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
 }
 
 /// Times in the API: RFC 3339 in UTC, whole seconds (`2026-11-25T17:00:00Z`).
 enum RFC3339 {
     static func format(_ seconds: Int64) -> String {
+        let (y, m, d) = CivilDate.ymd(days: DailyStats.day(of: seconds))
+        let second = seconds - DailyStats.day(of: seconds) * 86_400
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(y)-\(two(m))-\(two(d))T\(two(second / 3600)):\(two(second / 60 % 60)):\(two(second % 60))Z"
+    }
+
+    /// `2026-11-25T17:00:00Z`, with fractions and offsets (`+01:00`) accepted; nil when not RFC 3339.
+    static func parse(_ text: String) -> Int64? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970.rounded(.down)) }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970.rounded(.down)) }
     }
 }

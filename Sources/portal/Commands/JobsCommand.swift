@@ -21,6 +21,8 @@ struct JobsRunCommand: ParsableCommand {
             try db.execute("DELETE FROM one_time_tokens WHERE expires_at < ?", [now - 7 * 86_400])
         }
         print("sessions: \(purged) expired removed")
+        let approved = try HoldRelease().run(environment.database, now: now)
+        print("commissions: \(approved) approved (hold ended)")
         let smtp = try ProcessInfo.processInfo.environment["PORTAL_SMTP_URL"].map { try SMTPClient(url: $0) }
         let report = try Outbox(database: environment.database).deliver(using: smtp, now: now)
         print("outbox: \(report.sent) sent, \(report.failed) failed, \(report.waiting) waiting\(smtp == nil ? " (no PORTAL_SMTP_URL: mail stays in /admin/outbox)" : "")")

@@ -64,9 +64,12 @@ struct ServeCommand: ParsableCommand {
             return source
         }
         try server.start()
+        let jobs = JobScheduler(database: opened.environment.database, logger: logger)
+        jobs.start()
         logger.info("listening on http://\(configuration.host):\(server.port)")
         if demo { logger.info("demo: tracking link http://\(configuration.host):\(server.port)/r/demo") }
         server.wait()
+        jobs.stop()
         // Every answered click is already committed; this writes any still queued before the process ends.
         application.clickRecorder.stop()
         withExtendedLifetime(signals) {}

@@ -1,0 +1,55 @@
+import Dispatch
+import Foundation
+import Logging
+import PortalCore
+import Store
+import Synchronization
+
+/// Runs the server's periodic jobs (hold releases today) on one background thread, so commissions become
+/// available on time without cron. `portal jobs run` runs the same jobs once for installations that prefer cron.
+public final class JobScheduler: Sendable {
+    private let database: DatabasePool
+    private let interval: TimeInterval
+    private let logger: Logger
+    private let stopped = Mutex(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(database: DatabasePool, interval: TimeInterval = 60, logger: Logger) {
+        self.database = database
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func start() {
+        let thread = Thread { [self] in self.run() }
+        thread.name = "portal-jobs"
+        thread.start()
+    }
+
+    /// Stops after the current pass, if one is running.
+    public func stop() {
+        stopped.withLock { $0 = true }
+        wake.signal()
+        finished.wait()
+    }
+
+    /// Runs every job once; errors are logged and retried on the next pass.
+    public static func runDueJobs(_ database: DatabasePool, now: Int64, logger: Logger) -> Int {
+        do {
+            return try HoldRelease().run(database, now: now)
+        } catch {
+            logger.error("hold release failed: \(error)")
+            return 0
+        }
+    }
+
+    private func run() {
+        while !stopped.withLock({ $0 }) {
+            let approved = Self.runDueJobs(database, now: Int64(Date().timeIntervalSince1970), logger: logger)
+            if approved > 0 { logger.info("approved \(approved) commissions whose hold ended") }
+            _ = wake.wait(timeout: .now() + interval)
+        }
+        finished.signal()
+    }
+}
