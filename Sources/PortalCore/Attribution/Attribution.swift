@@ -83,7 +83,11 @@ public enum Attribution: Sendable, Equatable {
 
     static func present(_ value: String?) -> String? {
         guard let value else { return nil }
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
+        // Spaces and tabs only, without Foundation's CharacterSet machinery: this runs several times per conversion.
+        let bytes = value.utf8
+        guard let first = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+              let last = bytes.lastIndex(where: { $0 != 0x20 && $0 != 0x09 }) else { return nil }
+        if first == bytes.startIndex && last == bytes.index(before: bytes.endIndex) { return value }
+        return String(value[first...last])
     }
 }

@@ -110,10 +110,12 @@ public struct ConversionRecorder: Sendable {
         guard let partner = try db.queryOne("SELECT email, group_name FROM partners WHERE id = ?", [partnerID]) else { return 0 }
         let group: String = try partner["group_name"]
         let month = CalendarMonth(containing: occurredAt)
+        // The month's net sales so far, from the daily rollups (revenue there is net of refunds, by the day the
+        // sale occurred): a few rows per day, where summing conversions would read every sale of a busy partner.
+        // This conversion's own revenue is added to the rollups only after its commission is decided.
         let volumeBefore: Int64 = try db.queryValue("""
-            SELECT ifnull(sum(amount - refunded_amount), 0) FROM conversions
-            WHERE partner_id = ? AND type = 'sale' AND occurred_at >= ? AND occurred_at < ? AND id <> ?
-            """, [partnerID, month.start, month.end, conversionID], as: Int64.self) ?? 0
+            SELECT ifnull(sum(revenue), 0) FROM daily_stats WHERE partner_id = ? AND day >= ? AND day < ?
+            """, [partnerID, DailyStats.day(of: month.start), DailyStats.day(of: month.end)], as: Int64.self) ?? 0
         let months = RecurringWindow.monthsElapsed(from: Date(timeIntervalSince1970: TimeInterval(firstConversionAt)),
                                                    to: Date(timeIntervalSince1970: TimeInterval(occurredAt)))
         let facts = ConversionFacts(event: conversion.type, amount: conversion.amount, partnerID: partnerID,

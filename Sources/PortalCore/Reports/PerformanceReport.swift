@@ -48,7 +48,9 @@ public enum PerformanceReport {
         }
         let sql = partnerID == nil
             ? "SELECT day, sum(clicks) AS c, sum(unique_clicks) AS u, sum(leads) AS l, sum(sales) AS s, sum(revenue) AS r, sum(commission) AS m FROM daily_stats WHERE program_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day"
-            : "SELECT day, sum(clicks) AS c, sum(unique_clicks) AS u, sum(leads) AS l, sum(sales) AS s, sum(revenue) AS r, sum(commission) AS m FROM daily_stats WHERE partner_id = ?4 AND program_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day"
+            : "SELECT day, sum(clicks) AS c, sum(unique_clicks) AS u, sum(leads) AS l, sum(sales) AS s, sum(revenue) AS r, sum(commission) AS m FROM daily_stats WHERE partner_id = ?4 AND +program_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day"
+        // `+program_id` keeps the planner on the primary key (partner, day, …) for one partner; the program index
+        // would scan every partner's rows of those days.
         let arguments: StatementArguments = partnerID == nil ? [programID, from, to] : [programID, from, to, partnerID]
         for row in try db.query(sql, arguments) {
             let start = periodStart(of: try row["day"], granularity)

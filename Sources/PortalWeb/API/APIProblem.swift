@@ -28,8 +28,7 @@ struct APIProblem: Error, Sendable {
             "detail": detail,
         ]
         if !errors.isEmpty { object["errors"] = errors }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        var response = Response(status: status, contentType: "application/problem+json", body: Array(data))
+        var response = Response(status: status, contentType: "application/problem+json", body: JSONWriter.bytes(object))
         for (name, value) in headers { response.headers.append(name, value) }
         return response
     }

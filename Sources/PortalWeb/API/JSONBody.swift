@@ -21,7 +21,6 @@ enum JSONBody {
 
     /// A JSON response with keys in a stable order.
     static func response(_ object: Any, status: HTTPStatus = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return Response(status: status, contentType: "application/json", body: Array(data))
+        Response(status: status, contentType: "application/json", body: JSONWriter.bytes(object))
     }
 }

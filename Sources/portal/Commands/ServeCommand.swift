@@ -37,6 +37,18 @@ struct ServeCommand: ParsableCommand {
         if demo {
             let logins = try DemoSeeder(hasher: opened.environment.hasher)
                 .seedIfEmpty(opened.environment.database, now: Int64(Date().timeIntervalSince1970))
+            if !logins.isEmpty {
+                // Months of activity, so every page and report has something to show.
+                let environment = opened.environment
+                var plan = ActivityGenerator.Plan()
+                plan.partners = 12
+                plan.clicks = 20_000
+                plan.conversions = 600
+                try ActivityGenerator(vault: try PayoutDetailsVault(key: environment.secretKey),
+                                      addressSecret: environment.secretKey.derive("address-hash"))
+                    .generate(environment.database, programID: 1, plan: plan, now: Int64(Date().timeIntervalSince1970))
+                logger.notice("demo: seeded \(plan.partners) more partners, \(plan.clicks) clicks and \(plan.conversions) conversions over \(plan.days) days")
+            }
             for login in logins { logger.notice("demo \(login.role) login: \(login.email) / \(login.password)") }
         }
 
