@@ -125,6 +125,31 @@ struct PartnersAPIController {
             guard let (keyID, key) = created else { throw APIProblem(.notFound, "No such partner.") }
             return JSONBody.response(["id": keyID, "key": key, "scopes": Array(Set(scopes)).sorted()], status: .created)
         }
+        // Additions: the partner's keys (prefixes only) and revoking one.
+        api.get("/partners/{id}/keys") { _, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            let keys = try database.read { db -> [APIKeyStore.Key]? in
+                guard try store.partner(in: db, programID: programID, id: id) != nil else { return nil }
+                return try APIKeyStore().keys(in: db, programID: programID, partnerID: id)
+            }
+            guard let keys else { throw APIProblem(.notFound, "No such partner.") }
+            return JSONBody.response(["data": keys.map { key in
+                ["id": key.id, "prefix": key.prefix, "scopes": key.scopes, "created_at": RFC3339.format(key.createdAt),
+                 "last_used_at": APIJSON.optional(key.lastUsedAt.map(RFC3339.format)),
+                 "revoked_at": APIJSON.optional(key.revokedAt.map(RFC3339.format))] as [String: Any]
+            }, "next_cursor": NSNull()])
+        }
+        api.delete("/partners/{id}/keys/{key_id}") { _, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            let keyID = try context.pathID("key_id", what: "key")
+            let revoked = try database.write { db in
+                try APIKeyStore().revoke(in: db, programID: programID, keyID: keyID, partnerID: id, now: Self.now())
+            }
+            guard revoked else { throw APIProblem(.notFound, "No such live key of this partner.") }
+            return Response(status: .noContent)
+        }
     }
 
     /// The request's partner fields; problems go into `fields.errors`.
