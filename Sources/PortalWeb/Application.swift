@@ -38,6 +38,12 @@ public struct Application: Sendable {
         let metrics = ServerMetrics()
         router.add(middleware: metrics)
         router.errorRenderer = ErrorPages(templates: templates).render
+        // Errors the server answers before routing (a body over the route's limit, a slow client) are
+        // problem+json on the API too, as CONTRACTS.md asks of every API error.
+        router.connectionErrorRenderer = { status, reason, head in
+            guard let head, head.target.hasPrefix("/api/") else { return nil }
+            return ("application/problem+json", APIProblem(status, reason).responseBody)
+        }
         HealthController(metrics: metrics).register(on: router)
 
         // The JSON API: errors as problem+json, then the bearer key (no cookies, so no CSRF).

@@ -72,6 +72,7 @@ public final class Database {
                 try pragma(connection, "PRAGMA synchronous = NORMAL")
             }
             try pragma(connection, "PRAGMA foreign_keys = ON")
+            try pragma(connection, "PRAGMA cache_size = -\(readOnly ? configuration.readerCacheKiB : configuration.writerCacheKiB)")
             return connection
         } catch {
             sqlite3_close_v2(connection)

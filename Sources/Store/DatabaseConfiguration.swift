@@ -15,6 +15,14 @@ public struct DatabaseConfiguration: Sendable {
     /// against SQL built with a varying shape (an `IN (?, ?, …)` list) growing the cache without bound.
     public var statementCacheLimit: Int = 256
 
+    /// Page cache of the writer connection, in KiB. SQLite's default (2 MiB) is too small for the clicks table's
+    /// indexes once it holds millions of rows: every insert then reads index pages back through `pread`. The
+    /// cache fills only as pages are used, so a small database stays small in memory.
+    public var writerCacheKiB: Int = 65_536
+
+    /// Page cache of each reader connection, in KiB (reports read a few rollup pages; lists a few pages each).
+    public var readerCacheKiB: Int = 16_384
+
     public init() {}
 
     /// Milliseconds for `sqlite3_busy_timeout`, clamped to what an `Int32` holds.

@@ -434,7 +434,8 @@ final class Connection {
         stream?.cancel()
         stream = nil
         outbound.append(contentsOf: ResponseEncoder.errorResponse(status, reason, date: loop.currentDate(),
-                                                                  includeBody: head?.method != .head))
+                                                                  includeBody: head?.method != .head,
+                                                                  custom: loop.server.responder.connectionErrorBody(status, reason: reason, head: head)))
         bodyBytesSent = 0
         phase = .writing
         deadline = deadline(after: configuration.writeTimeout)

@@ -95,15 +95,17 @@ enum ResponseEncoder {
 
     /// A minimal response the server itself sends for protocol errors and limits, before any handler runs.
     static func errorResponse(_ status: HTTPStatus, _ reason: String, date: [UInt8], extraHeaders: String = "",
-                              includeBody: Bool = true) -> [UInt8] {
-        let body = "\(status.code) \(status.reason): \(reason)\n"
+                              includeBody: Bool = true, custom: (contentType: String, body: [UInt8])? = nil) -> [UInt8] {
+        let body = custom?.body ?? Array("\(status.code) \(status.reason): \(reason)\n".utf8)
+        // The custom type comes from our own code, but a header line must never be split by it.
+        let contentType = (custom?.contentType ?? "text/plain; charset=utf-8").filter { $0 != "\r" && $0 != "\n" }
         var out: [UInt8] = []
         out.reserveCapacity(256)
         out.append(contentsOf: "HTTP/1.1 ".utf8)
         appendStatus(status, into: &out)
         out.append(contentsOf: date)
-        out.append(contentsOf: "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\(extraHeaders)\r\n".utf8)
-        if includeBody { out.append(contentsOf: body.utf8) } // HEAD: the length of the body it would have had
+        out.append(contentsOf: "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\(extraHeaders)\r\n".utf8)
+        if includeBody { out.append(contentsOf: body) } // HEAD: the length of the body it would have had
         return out
     }
 }

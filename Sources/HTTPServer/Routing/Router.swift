@@ -153,6 +153,13 @@ public final class Router: HTTPResponder, @unchecked Sendable {
         return nil
     }
 
+    /// Bodies for errors the connection answers before routing (see `HTTPResponder.connectionErrorBody`).
+    public var connectionErrorRenderer: @Sendable (HTTPStatus, String, RequestHead?) -> (contentType: String, body: [UInt8])? = { _, _, _ in nil }
+
+    public func connectionErrorBody(_ status: HTTPStatus, reason: String, head: RequestHead?) -> (contentType: String, body: [UInt8])? {
+        connectionErrorRenderer(status, reason, head)
+    }
+
     public func respond(to request: Request, sink: ResponseSink) {
         switch match(method: request.method, path: request.path) {
         case .found(let route, let parameters):

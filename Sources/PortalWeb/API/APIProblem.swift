@@ -20,6 +20,12 @@ struct APIProblem: Error, Sendable {
         APIProblem(.unprocessableContent, "Some fields are invalid.", errors: errors)
     }
 
+    /// The problem document's bytes.
+    var responseBody: [UInt8] {
+        if case .bytes(let bytes) = response.body { return bytes }
+        return []
+    }
+
     var response: Response {
         var object: [String: Any] = [
             "type": "https://partnerportal.dev/problems/\(status.code)",

@@ -10,6 +10,15 @@ enum JSONBody {
             throw APIProblem(.unsupportedMediaType, "Send the body as application/json.")
         }
         let bytes = try request.body.readAll()
+        do {
+            try StrictJSON.validate(bytes)
+        } catch .duplicateKey(let key) {
+            throw APIProblem(.badRequest, "The body is not valid JSON: the key \"\(key)\" appears twice.")
+        } catch .tooDeep {
+            throw APIProblem(.badRequest, "The body is nested more than \(StrictJSON.maximumDepth) levels deep.")
+        } catch .syntax(let offset) {
+            throw APIProblem(.badRequest, "The body is not valid JSON (at byte \(offset)).")
+        }
         guard let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: []) else {
             throw APIProblem(.badRequest, "The body is not valid JSON.")
         }
