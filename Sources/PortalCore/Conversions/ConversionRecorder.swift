@@ -92,7 +92,7 @@ public struct ConversionRecorder: Sendable {
         if let partnerID = attribution.partnerID {
             commissionTotal = try earn(in: db, program: program, conversionID: conversionID, partnerID: partnerID, conversion: conversion,
                                        occurredAt: occurredAt, firstConversionAt: firstConversionAt, customerID: customerID,
-                                       visitor: clickRow?.visitor, now: now)
+                                       visitor: clickRow?.visitor, clickTime: creditedClick?.time, now: now)
         }
         if let partnerID = attribution.partnerID {
             let campaign = linkID == 0 ? "" : (try db.queryValue("SELECT campaign FROM links WHERE id = ?", [linkID], as: String.self) ?? "")
@@ -106,7 +106,8 @@ public struct ConversionRecorder: Sendable {
 
     /// The credited partner's commission and its parents' overrides; returns the partner's own (level 0) amount.
     private func earn(in db: Database, program: ProgramSettings, conversionID: Int64, partnerID: Int64, conversion: NewConversion,
-                      occurredAt: Int64, firstConversionAt: Int64, customerID: String?, visitor: [UInt8]?, now: Int64) throws -> Int64 {
+                      occurredAt: Int64, firstConversionAt: Int64, customerID: String?, visitor: [UInt8]?, clickTime: Int64?,
+                      now: Int64) throws -> Int64 {
         guard let partner = try db.queryOne("SELECT email, group_name FROM partners WHERE id = ?", [partnerID]) else { return 0 }
         let group: String = try partner["group_name"]
         let month = CalendarMonth(containing: occurredAt)
@@ -127,7 +128,7 @@ public struct ConversionRecorder: Sendable {
 
         let flags = fraudRules.evaluate(try signals(in: db, program: program, partnerID: partnerID, partnerEmail: try partner["email"],
                                                     conversion: conversion, occurredAt: occurredAt, customerID: customerID,
-                                                    visitor: visitor, conversionID: conversionID))
+                                                    visitor: visitor, clickTime: clickTime, conversionID: conversionID))
         let holdUntil = occurredAt + program.holdDays * 86_400
         let ruleName = rule.id == 0 ? "program_default" : "rule_\(rule.id)"
         let commissionID = try insertCommission(in: db, program: program, partnerID: partnerID, conversionID: conversionID, level: 0,
@@ -177,7 +178,7 @@ public struct ConversionRecorder: Sendable {
     }
 
     private func signals(in db: Database, program: ProgramSettings, partnerID: Int64, partnerEmail: String, conversion: NewConversion,
-                         occurredAt: Int64, customerID: String?, visitor: [UInt8]?, conversionID: Int64) throws -> FraudSignals {
+                         occurredAt: Int64, customerID: String?, visitor: [UInt8]?, clickTime: Int64?, conversionID: Int64) throws -> FraudSignals {
         let team: [String] = try db.query("""
             SELECT u.email FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.partner_id = ?
             """, [partnerID]).map { try $0["email"] }
@@ -193,10 +194,14 @@ public struct ConversionRecorder: Sendable {
             signInHashes = addresses.map { AddressHash.compute(ip: $0, secret: addressSecret) }
         }
         var clickTimes: [Int64] = []
-        if let visitor {
+        if let visitor, let clickTime {
+            // The visitor's clicks on this partner's links around the credited click, through the (partner, time)
+            // index: a flood is a burst, so the detector's window either side of that click is where it shows.
+            // (An index on the visitor hash would be random inserts on the hottest table.)
+            let window = fraudRules.floodDetector.window
             clickTimes = try db.query("""
-                SELECT at FROM clicks WHERE visitor = ? AND partner_id = ? AND at BETWEEN ? AND ?
-                """, [visitor, partnerID, occurredAt - program.cookieWindow, occurredAt]).map { try $0["at"] }
+                SELECT at FROM clicks WHERE partner_id = ? AND at BETWEEN ? AND ? AND visitor = ?
+                """, [partnerID, clickTime - window, clickTime + window, visitor]).map { try $0["at"] }
         }
         var others: [(partnerID: Int64, occurredAt: Int64)] = []
         if let customerID {
