@@ -56,9 +56,18 @@ import Testing
         #expect(owed.id == nil)
         #expect(owed.skipped.first?.reason.contains("owes 20.00 USD") == true)
         try f.convert(f.sale("o-2", amount: 15_000, at: EngineFixture.t0 + 3, partner: ada))  // 3,000 more
+        try f.pool.write { db in try LedgerStore().adjust(in: db, programID: f.programID, partnerID: ada, amount: 250, reason: "Launch bonus", now: EngineFixture.t0 + 3) }
         let next = try f.pool.write { db in try payouts.createBatch(in: db, programID: f.programID, now: EngineFixture.t0 + 4) }
-        #expect(next.payouts.map(\.amount) == [1_000])
-        #expect(try f.balance(ada) == Balance(pending: 0, available: 0, paid: 3_000))
+        #expect(next.payouts.map(\.amount) == [1_250])
+        // The statement of that payout reconciles: the refund's debt, the new commission and the bonus.
+        let statement = try #require(try f.pool.read { db in
+            try PayoutStatement.load(in: db, store: payouts, programID: f.programID, payoutID: next.payouts[0].id)
+        })
+        #expect(statement.lines.map(\.amount) == [-2_000, 3_000, 250])
+        #expect(statement.lines.map(\.description) == ["Refund of o-1", "Commission on o-2", "Launch bonus"])
+        #expect(statement.total == 1_250)
+        #expect(statement.csv.hasSuffix(",Total of payout \(next.payouts[0].id),,,12.50,USD\r\n"))
+        #expect(try f.balance(ada) == Balance(pending: 0, available: 0, paid: 3_250))
     }
 
     @Test func batchesPayOnlyTheEligibleAndNeverTwice() throws {

@@ -53,6 +53,18 @@ struct PayoutsAPIController {
             object["commissions"] = commissions.map(APIJSON.listedCommission)
             return JSONBody.response(object)
         }
+        // An addition: the payout's statement, lines that add up to its amount.
+        api.get("/payouts/{id}/statement.csv") { _, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "payout")
+            guard let statement = try database.read({ db in try PayoutStatement.load(in: db, store: store, programID: programID, payoutID: id) }) else {
+                throw APIProblem(.notFound, "No such payout.")
+            }
+            var response = Response(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(statement.csv.utf8))
+            response.headers.append("Content-Disposition", "attachment; filename=\"payout-\(id)-statement.csv\"")
+            response.headers.append("Cache-Control", "no-store")
+            return response
+        }
         api.post("/payouts/{id}/mark-paid", options: small) { request, context in
             let programID = try context.requireProgram()
             let id = try context.pathID(what: "payout")
