@@ -125,6 +125,29 @@ struct PartnersAPIController {
             guard let (keyID, key) = created else { throw APIProblem(.notFound, "No such partner.") }
             return JSONBody.response(["id": keyID, "key": key, "scopes": Array(Set(scopes)).sorted()], status: .created)
         }
+        // An addition: a manual adjustment or bonus (negative to correct), straight into available, with a reason.
+        api.post("/partners/{id}/adjustments", options: small) { request, context in
+            let programID = try context.requireProgram()
+            let id = try context.pathID(what: "partner")
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["amount", "currency", "reason"])
+            let amount = fields.integer("amount", required: true)
+            let currency = fields.string("currency", maxLength: 3)
+            let reason = fields.string("reason", required: true, maxLength: 500)
+            if let amount, amount == 0 || abs(amount) > NewConversion.maximumAmount { fields.fail("amount", "must be a non-zero count of minor units") }
+            if let reason, reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fields.fail("reason", "is required") }
+            let found = try database.write { db -> (Balance, String)? in
+                guard try store.partner(in: db, programID: programID, id: id) != nil,
+                      let program = try ProgramSettings.load(in: db, programID: programID) else { return nil }
+                if let currency, currency != program.currency { fields.fail("currency", "must be the program's currency, \(program.currency)") }
+                guard fields.errors.isEmpty, let amount, let reason else { return nil }
+                try LedgerStore().adjust(in: db, programID: programID, partnerID: id, amount: amount, reason: reason, now: Self.now())
+                return (try LedgerStore().balance(in: db, partnerID: id), program.currency)
+            }
+            guard fields.errors.isEmpty else { throw APIProblem.invalid(fields.errors) }
+            guard let (balance, currency) = found else { throw APIProblem(.notFound, "No such partner.") }
+            return JSONBody.response(["amount": amount ?? 0, "currency": currency, "reason": reason ?? "",
+                                      "balance": APIJSON.balance(balance, currency: currency)], status: .created)
+        }
         // Additions: the partner's keys (prefixes only) and revoking one.
         api.get("/partners/{id}/keys") { _, context in
             let programID = try context.requireProgram()
