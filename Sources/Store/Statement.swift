@@ -121,6 +121,20 @@ public final class Statement {
         throw DatabaseError(extendedCode: SQLITE_RANGE, message: "the statement has no parameter \(name)", sql: sql)
     }
 
+    /// Binds an integer, a text or a blob directly: no `StatementArguments`, no existential box per value.
+    /// For loops that bind many rows through one cached statement (the click writer); pair with `run()`.
+    public func bind(_ value: Int64, at index: Int) throws {
+        try bind(DatabaseValue.integer(value), at: index)
+    }
+
+    public func bind(_ value: String, at index: Int) throws {
+        try bind(DatabaseValue.text(value), at: index)
+    }
+
+    public func bind(_ value: [UInt8], at index: Int) throws {
+        try bind(DatabaseValue.blob(value), at: index)
+    }
+
     private func bind(_ value: DatabaseValue, at index: Int) throws {
         let position = Int32(index)
         let code: Int32
@@ -173,6 +187,14 @@ public final class Statement {
     /// snapshot open (and stop WAL checkpoints), so every helper here resets when done.
     public func reset() {
         sqlite3_reset(handle)
+    }
+
+    /// Runs to completion with the values bound so far and resets, keeping the bindings (after `bind(_:at:)`
+    /// calls; a statement left mid-result by an earlier caller is rewound first).
+    public func run() throws {
+        reset()
+        defer { reset() }
+        while try step() {}
     }
 
     /// Binds, runs to completion and resets.

@@ -60,6 +60,20 @@ import PortalSecurity
         #expect(UserAgentClass.classify(userAgent) == expected, "\(userAgent)")
     }
 
+    /// The byte-level path for ASCII headers gives the Unicode path's answer, also for upper case, surrounding
+    /// whitespace, CR LF and tokens at the very start or end.
+    @Test func asciiPathAgreesWithTheUnicodePath() {
+        let variants = Self.cases.map(\.0).flatMap { ua in
+            [ua, ua.uppercased(), " \t" + ua + "\r\n", ua.replacingOccurrences(of: " ", with: "\r\n")]
+        } + ["bot", "BOT", "x bot", "bo", "linux", "\r\nmobile\r\n", "Mozilla/5.0 (compatible; msie", "\u{0B}\u{0C}"]
+        for ua in variants {
+            #expect(UserAgentClass.classify(ua) == UserAgentClass.classifyUnicode(ua), "\(ua.debugDescription)")
+        }
+        // Non-ASCII text takes the Unicode path: the Kelvin sign lower-cases to "k".
+        #expect(UserAgentClass.classify("Mozilla/5.0 (Linux; \u{212A}indle Fire)") == .tablet)
+        #expect(UserAgentClass.classify("\u{00A0}Mozilla/5.0 (compatible; Foo/1.0)") == .bot)
+    }
+
     @Test func onlyBotsAreNotCounted() {
         #expect(UserAgentClass.allCases.filter { !$0.isCounted } == [.bot])
     }

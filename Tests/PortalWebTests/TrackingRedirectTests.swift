@@ -35,6 +35,17 @@ import Testing
         let again = try click(portal, "/r/demo")
         let secondID = try #require(Int64(again.headers["location"]?.split(separator: "=").last ?? ""))
         #expect(try portal.database.read { db in try db.queryValue("SELECT is_unique FROM clicks WHERE id = ?", [secondID], as: Int64.self) } == 0)
+        // Both are in the day's totals, under the link's campaign and the click's sub1.
+        let totals = try portal.database.read { db in
+            try db.query("""
+                SELECT d.sub_id, d.clicks, d.unique_clicks, d.campaign = l.campaign AS same_campaign, d.day = c.at / 86400 AS same_day
+                FROM daily_stats d JOIN links l ON l.id = d.link_id JOIN clicks c ON c.id = ? ORDER BY d.sub_id
+                """, [id]).map { row in
+                "\(try row["sub_id"] as String):\(try row["clicks"] as Int64)/\(try row["unique_clicks"] as Int64)"
+                    + " \(try row["same_campaign"] as Int64)\(try row["same_day"] as Int64)"
+            }
+        }
+        #expect(totals == [":1/0 11", "spring:1/1 11"])
     }
 
     @Test func botsAreRedirectedButNotCounted() throws {

@@ -34,6 +34,27 @@ import Testing
         #expect(Hex.encode(HMACSHA256.authenticate(key: vector.key, message: vector.message)) == vector.mac)
     }
 
+    @Test(arguments: vectors)
+    func preparedKeyKnownAnswers(_ vector: Vector) {
+        let key = HMACSHA256.PreparedKey(key: vector.key)
+        #expect(Hex.encode(key.authenticate(vector.message)) == vector.mac)
+        // Reusable: the prepared states are copied, never consumed.
+        #expect(Hex.encode(key.authenticate(vector.message)) == vector.mac)
+    }
+
+    /// The prepared key agrees with the one-shot call for keys around the block size and any message length.
+    @Test func preparedKeyMatchesOneShot() {
+        for keyLength in [0, 1, 32, 63, 64, 65, 200] {
+            let keyBytes = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let prepared = HMACSHA256.PreparedKey(key: keyBytes)
+            for messageLength in [0, 1, 55, 56, 64, 119, 1000] {
+                let message = (0..<messageLength).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ keyLength) }
+                #expect(prepared.authenticate(message) == HMACSHA256.authenticate(key: keyBytes, message: message),
+                        "key \(keyLength) bytes, message \(messageLength) bytes")
+            }
+        }
+    }
+
     /// Empty inputs are legal; the values come from Python's `hmac.new(b"", b"", sha256)`.
     @Test func emptyKeyAndMessage() {
         #expect(Hex.encode(HMACSHA256.authenticate(key: [], message: [UInt8]()))

@@ -8,18 +8,22 @@ public struct ClickRecord: Sendable, Equatable {
     public var programID: Int64
     public var partnerID: Int64
     public var linkID: Int64
+    /// The link's campaign when the click was made ('' for none), for the daily totals.
+    public var campaign: String
     public var at: Int64
     public var visitor: [UInt8]
     public var device: String
     public var country: String
     public var referrer: String
+    /// `sub1`…`sub5` in order (missing ones are ''); `sub1` is also the daily totals' `sub_id`.
     public var subIDs: [String]
 
-    public init(programID: Int64, partnerID: Int64, linkID: Int64, at: Int64, visitor: [UInt8], device: String = "unknown",
-                country: String = "", referrer: String = "", subIDs: [String] = []) {
+    public init(programID: Int64, partnerID: Int64, linkID: Int64, campaign: String = "", at: Int64, visitor: [UInt8],
+                device: String = "unknown", country: String = "", referrer: String = "", subIDs: [String] = []) {
         self.programID = programID
         self.partnerID = partnerID
         self.linkID = linkID
+        self.campaign = campaign
         self.at = at
         self.visitor = visitor
         self.device = device
@@ -33,6 +37,12 @@ public struct ClickRecord: Sendable, Equatable {
 /// answered (through its completion) only once the transaction holding its click has committed. The redirect
 /// never waits for a disk sync of its own, and no answered click can be lost: WAL with `synchronous=NORMAL`
 /// keeps a committed transaction across a killed process.
+///
+/// The same transaction adds the clicks to `daily_stats` (one upsert per partner, day, link, campaign and
+/// sub id in the batch), so the totals always match the clicks table. Whether a click is unique comes from
+/// `RecentClicks`, rebuilt from the last day of clicks when the writer starts; only a click whose window
+/// reaches back before what the map covers (after a restart with more pairs than it holds, or once it has
+/// evicted) costs a query. The recorder must be the only writer of clicks, or the map would miss some.
 public final class ClickRecorder: Sendable {
     public typealias Completion = @Sendable (Result<Int64, any Error>) -> Void
 
@@ -47,10 +57,19 @@ public final class ClickRecorder: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     /// Most clicks one transaction takes; the rest wait for the next (bounded commit latency).
     public let maxBatch: Int
+    /// Most (visitor, link) pairs kept in memory for uniqueness (see `RecentClicks`).
+    public let uniquenessCapacity: Int
+    /// Fills a 2²⁰-bucket hash table (16 MiB) to its load limit.
+    public static let defaultUniquenessCapacity = 750_000
+    private let startedAt: Int64
 
-    public init(database: DatabasePool, maxBatch: Int = 2000) {
+    /// `startedAt` is the time the last day of clicks is loaded back from (now, outside tests).
+    public init(database: DatabasePool, maxBatch: Int = 2000, uniquenessCapacity: Int = ClickRecorder.defaultUniquenessCapacity,
+                startedAt: Int64? = nil) {
         self.database = database
         self.maxBatch = maxBatch
+        self.uniquenessCapacity = uniquenessCapacity
+        self.startedAt = startedAt ?? Int64(Date().timeIntervalSince1970)
         let thread = Thread { [self] in self.run() }
         thread.name = "portal-click-writer"
         thread.start()
@@ -82,6 +101,7 @@ public final class ClickRecorder: Sendable {
     }
 
     private func run() {
+        var recent = loadRecentClicks()
         while true {
             wake.wait()
             while true {
@@ -94,35 +114,166 @@ public final class ClickRecorder: Sendable {
                     if stopped { finished.signal(); return }
                     break
                 }
-                commit(batch)
+                commit(batch, recent: &recent)
             }
         }
     }
 
-    private func commit(_ batch: [(ClickRecord, Completion)]) {
+    /// The pairs clicked in the last day (and the margin) before `startedAt`. Read through the partners, so
+    /// each partner's part comes from the `(partner_id, at)` index rather than a scan of every click ever made.
+    /// If the read fails the map covers nothing, and every click asks the database instead.
+    private func loadRecentClicks() -> RecentClicks {
+        let from = startedAt - ClickUniqueness.window - RecentClicks.margin + 1
+        var recent = RecentClicks(capacity: uniquenessCapacity, coveredFrom: from)
         do {
-            let ids = try database.write { db -> [Int64] in
-                var ids: [Int64] = []
-                ids.reserveCapacity(batch.count)
-                for (click, _) in batch {
-                    // Unique: not the same visitor on the same link within 24 hours (earlier batches included,
-                    // since this transaction sees them).
-                    let seen = try db.queryOne("SELECT 1 FROM clicks WHERE visitor = ? AND link_id = ? AND at > ? LIMIT 1",
-                                               [click.visitor, click.linkID, click.at - 86_400]) != nil
-                    let subs = click.subIDs + Array(repeating: "", count: max(0, 5 - click.subIDs.count))
-                    try db.execute("""
-                        INSERT INTO clicks (program_id, partner_id, link_id, at, visitor, is_unique, device, country, referrer,
-                                            sub1, sub2, sub3, sub4, sub5)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [click.programID, click.partnerID, click.linkID, click.at, click.visitor, !seen, click.device,
-                              click.country, click.referrer, subs[0], subs[1], subs[2], subs[3], subs[4]])
-                    ids.append(db.lastInsertRowID)
+            try database.read { db in
+                let statement = try db.makeStatement("""
+                    SELECT c.visitor, c.link_id, c.at FROM partners p CROSS JOIN clicks c ON c.partner_id = p.id
+                    WHERE c.at >= ?
+                    """)
+                try statement.bind(from, at: 1)
+                defer { statement.reset() }
+                while try statement.step() {
+                    recent.record(RecentClicks.key(visitor: try statement[0], linkID: try statement[1]), at: try statement[2])
                 }
-                return ids
             }
-            for (index, (_, completion)) in batch.enumerated() { completion(.success(ids[index])) }
+        } catch {
+            recent = RecentClicks(capacity: uniquenessCapacity, coveredFrom: .max)
+        }
+        return recent
+    }
+
+    /// Rows of `daily_stats` touched by one batch.
+    private struct RollupKey: Hashable {
+        let partnerID: Int64
+        let day: Int64
+        let linkID: Int64
+        let campaign: String
+        let subID: String
+    }
+
+    private struct Rollup {
+        let programID: Int64
+        var clicks: Int64 = 0
+        var uniqueClicks: Int64 = 0
+    }
+
+    private func commit(_ batch: [(ClickRecord, Completion)], recent: inout RecentClicks) {
+        // Pairs clicked in this batch, kept apart until the commit succeeds: a rolled-back batch leaves the
+        // map as it was.
+        var batchPairs: [UInt64: Int64] = [:]
+        do {
+            let firstID = try database.write { db -> Int64 in
+                batchPairs.removeAll(keepingCapacity: true)
+                var unique: [Bool] = []
+                unique.reserveCapacity(batch.count)
+                var rollups: [RollupKey: Rollup] = [:]
+                for (click, _) in batch {
+                    let key = RecentClicks.key(visitor: click.visitor, linkID: click.linkID)
+                    let isUnique: Bool
+                    if let seen = batchPairs[key], !ClickUniqueness.isUnique(now: click.at, lastSeen: seen) {
+                        isUnique = false
+                    } else {
+                        switch recent.check(key, at: click.at) {
+                        case .unique: isUnique = true
+                        case .repeated: isUnique = false
+                        case .unknown: isUnique = try !Self.clickedBefore(click, coveredFrom: recent.coveredFrom, db)
+                        }
+                    }
+                    batchPairs[key] = max(batchPairs[key] ?? .min, click.at)
+                    unique.append(isUnique)
+                    let rollupKey = RollupKey(partnerID: click.partnerID, day: VisitorHash.day(of: click.at), linkID: click.linkID,
+                                              campaign: click.campaign, subID: click.subIDs.first ?? "")
+                    rollups[rollupKey, default: Rollup(programID: click.programID)].clicks += 1
+                    if isUnique { rollups[rollupKey, default: Rollup(programID: click.programID)].uniqueClicks += 1 }
+                }
+                let firstID = try Self.insert(batch, unique: unique, db)
+                for (key, rollup) in rollups {
+                    let statement = try db.cachedStatement(Self.rollupSQL)
+                    try statement.bind(rollup.programID, at: 1)
+                    try statement.bind(key.partnerID, at: 2)
+                    try statement.bind(key.day, at: 3)
+                    try statement.bind(key.linkID, at: 4)
+                    try statement.bind(key.campaign, at: 5)
+                    try statement.bind(key.subID, at: 6)
+                    try statement.bind(rollup.clicks, at: 7)
+                    try statement.bind(rollup.uniqueClicks, at: 8)
+                    try statement.run()
+                }
+                return firstID
+            }
+            for (key, at) in batchPairs { recent.record(key, at: at) }
+            for (index, (_, completion)) in batch.enumerated() { completion(.success(firstID + Int64(index))) }
         } catch {
             for (_, completion) in batch { completion(.failure(error)) }
         }
+    }
+
+    /// Whether the click's visitor clicked its link within the window before the map's coverage begins (the
+    /// covered part the map has already answered). Goes through the `(partner_id, at)` index: it reads that
+    /// partner's clicks in the uncovered part of the window, so it is slow for a busy partner — which is why
+    /// the map exists and this runs only when the map cannot answer.
+    private static func clickedBefore(_ click: ClickRecord, coveredFrom: Int64, _ db: Database) throws -> Bool {
+        let statement = try db.cachedStatement("""
+            SELECT 1 FROM clicks WHERE partner_id = ? AND at > ? AND at < ? AND visitor = ? AND link_id = ? LIMIT 1
+            """)
+        try statement.bind(click.partnerID, at: 1)
+        try statement.bind(click.at - ClickUniqueness.window, at: 2)
+        try statement.bind(coveredFrom, at: 3)
+        try statement.bind(click.visitor, at: 4)
+        try statement.bind(click.linkID, at: 5)
+        defer { statement.reset() }
+        return try statement.step()
+    }
+
+    static let rollupSQL = """
+        INSERT INTO daily_stats (program_id, partner_id, day, link_id, campaign, sub_id, clicks, unique_clicks)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (partner_id, day, link_id, campaign, sub_id)
+        DO UPDATE SET clicks = clicks + excluded.clicks, unique_clicks = unique_clicks + excluded.unique_clicks
+        """
+
+    /// Inserts the batch with ids assigned here, consecutive from the table's largest id + 1 (read inside
+    /// this transaction, which holds the write lock), and returns the first. Rows go in through multi-row
+    /// statements of 64, 16, 4 and 1 rows, each prepared once and cached.
+    private static func insert(_ batch: [(ClickRecord, Completion)], unique: [Bool], _ db: Database) throws -> Int64 {
+        let firstID = (try db.queryValue("SELECT coalesce(max(id), 0) + 1 FROM clicks", as: Int64.self)) ?? 1
+        var index = 0
+        while index < batch.count {
+            let (rows, sql) = insertStatements.first { $0.rows <= batch.count - index } ?? insertStatements[insertStatements.count - 1]
+            let statement = try db.cachedStatement(sql)
+            for row in 0..<rows {
+                let click = batch[index + row].0
+                let base = row * columnsPerRow
+                try statement.bind(firstID + Int64(index + row), at: base + 1)
+                try statement.bind(click.programID, at: base + 2)
+                try statement.bind(click.partnerID, at: base + 3)
+                try statement.bind(click.linkID, at: base + 4)
+                try statement.bind(click.at, at: base + 5)
+                try statement.bind(click.visitor, at: base + 6)
+                try statement.bind(Int64(unique[index + row] ? 1 : 0), at: base + 7)
+                try statement.bind(click.device, at: base + 8)
+                try statement.bind(click.country, at: base + 9)
+                try statement.bind(click.referrer, at: base + 10)
+                for sub in 0..<5 {
+                    try statement.bind(sub < click.subIDs.count ? click.subIDs[sub] : "", at: base + 11 + sub)
+                }
+            }
+            try statement.run()
+            index += rows
+        }
+        return firstID
+    }
+
+    private static let columnsPerRow = 15
+
+    /// The multi-row INSERTs, largest first; the last takes one row, so any remainder fits.
+    private static let insertStatements: [(rows: Int, sql: String)] = [64, 16, 4, 1].map { rows in
+        let row = "(" + Array(repeating: "?", count: columnsPerRow).joined(separator: ", ") + ")"
+        return (rows, """
+            INSERT INTO clicks (id, program_id, partner_id, link_id, at, visitor, is_unique, device, country, referrer,
+                                sub1, sub2, sub3, sub4, sub5)
+            VALUES \(Array(repeating: row, count: rows).joined(separator: ", "))
+            """)
     }
 }

@@ -8,6 +8,8 @@ public struct TrackedLink: Sendable, Equatable {
     public let programID: Int64
     public let partnerID: Int64
     public let destination: String
+    /// The link's campaign ('' for none), recorded with each click for the daily totals.
+    public let campaign: String
     /// Only approved partners' links count clicks; others go to the program's fallback URL.
     public let partnerApproved: Bool
     public let cookieSeconds: Int
@@ -39,12 +41,12 @@ public final class LinkCache: Sendable {
         if let entry = entries.withLock({ $0[code] }), entry.expires > now { return entry.link }
         let link = try database.read { db in
             try db.queryOne("""
-                SELECT l.id, l.program_id, l.partner_id, l.destination_url, pa.status, pr.cookie_days, pr.fallback_url
+                SELECT l.id, l.program_id, l.partner_id, l.destination_url, l.campaign, pa.status, pr.cookie_days, pr.fallback_url
                 FROM links l JOIN partners pa ON pa.id = l.partner_id JOIN programs pr ON pr.id = l.program_id
                 WHERE l.code = ? AND l.archived_at IS NULL
                 """, [code]).map { row in
                 TrackedLink(linkID: try row["id"], programID: try row["program_id"], partnerID: try row["partner_id"],
-                            destination: try row["destination_url"], partnerApproved: try row["status"] as String == "approved",
+                            destination: try row["destination_url"], campaign: try row["campaign"], partnerApproved: try row["status"] as String == "approved",
                             cookieSeconds: Int(try row["cookie_days"] as Int64) * 86_400, fallbackURL: try row["fallback_url"])
             }
         }

@@ -92,7 +92,11 @@ struct AuthController {
         // The peer address without its port: throttling counts per client, not per connection.
         let remote = request.remoteAddress
         if remote.hasPrefix("["), let end = remote.firstIndex(of: "]") { return String(remote[remote.index(after: remote.startIndex)..<end]) }
-        return remote.split(separator: ":").first.map(String.init) ?? remote
+        // The first run of characters between colons (as `split(separator: ":").first`), on the UTF-8 view:
+        // this runs for every tracked click.
+        let utf8 = remote.utf8
+        guard let start = utf8.firstIndex(where: { $0 != UInt8(ascii: ":") }) else { return remote }
+        return String(remote[start..<(utf8[start...].firstIndex(of: UInt8(ascii: ":")) ?? utf8.endIndex)])
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }

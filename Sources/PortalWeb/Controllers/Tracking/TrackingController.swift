@@ -1,6 +1,7 @@
 import Foundation
 import HTTPServer
 import PortalCore
+import PortalSecurity
 import Store
 import Synchronization
 
@@ -14,8 +15,8 @@ final class TrackingController: Sendable {
     let recorder: ClickRecorder
     let visitorSecret: [UInt8]
     let notFoundPage: [UInt8]
-    /// Today's visitor key, derived once a day rather than once per click.
-    private let dayKey = Mutex<(day: Int64, key: [UInt8])>((day: .min, key: []))
+    /// Today's visitor key, derived and prepared once a day rather than once per click.
+    private let dayKey = Mutex<(day: Int64, key: HMACSHA256.PreparedKey?)>((day: .min, key: nil))
 
     init(links: LinkCache, recorder: ClickRecorder, visitorSecret: [UInt8], templates: TemplateRenderer) throws {
         self.links = links
@@ -49,18 +50,21 @@ final class TrackingController: Sendable {
                 sink.send(Self.redirect(to: link.destination))
                 return
             }
-            let subIDs = SubIDs.parse(query: request.queryParameters.pairs)
             let click = ClickRecord(
-                programID: link.programID, partnerID: link.partnerID, linkID: link.linkID, at: now,
+                programID: link.programID, partnerID: link.partnerID, linkID: link.linkID, campaign: link.campaign, at: now,
                 visitor: VisitorHash.compute(ip: AuthController.address(request), userAgent: userAgent, dayKey: key(for: now)),
                 device: agent.rawValue, country: Self.country(request), referrer: String((request.headers["referer"] ?? "").prefix(500)),
-                subIDs: [subIDs.subs[0] ?? subIDs.sub ?? ""] + subIDs.subs.dropFirst().map { $0 ?? "" })
-            let secure = request.isSecure
+                subIDs: Self.subIDs(request))
+            // Everything but the id is prepared here, on the event loop: the completion runs on the single
+            // click-writer thread, which every click passes through.
+            let location = TrackingURL.ClickURL(destination: link.destination)
+            let cookie = ClickCookie(maxAge: link.cookieSeconds, secure: request.isSecure)
             recorder.record(click) { result in
                 switch result {
                 case .success(let id):
-                    var response = Self.redirect(to: TrackingURL.appendingClick(String(id), to: link.destination))
-                    response.setCookie(SetCookie(name: "pp_click", value: String(id), maxAge: link.cookieSeconds, secure: secure))
+                    let clickID = String(id)
+                    var response = Self.redirect(to: location.with(clickID: clickID))
+                    response.headers.append("Set-Cookie", cookie.headerValue(clickID: clickID))
                     sink.send(response)
                 case .failure:
                     // The visitor still reaches the page; only the credit is lost.
@@ -70,12 +74,21 @@ final class TrackingController: Sendable {
         }
     }
 
-    private func key(for now: Int64) -> [UInt8] {
+    private func key(for now: Int64) -> HMACSHA256.PreparedKey {
         let day = VisitorHash.day(of: now)
         return dayKey.withLock { cached in
-            if cached.day != day { cached = (day, VisitorHash.dailyKey(day: day, secret: visitorSecret)) }
-            return cached.key
+            if let key = cached.key, cached.day == day { return key }
+            let key = HMACSHA256.PreparedKey(key: VisitorHash.dailyKey(day: day, secret: visitorSecret))
+            cached = (day, key)
+            return key
         }
+    }
+
+    /// `sub1`…`sub5` for the click (`sub` stands in for a missing `sub1`); [] when the query has none.
+    static func subIDs(_ request: Request) -> [String] {
+        guard let query = request.query, !query.isEmpty else { return [] }
+        let subIDs = SubIDs.parse(query: request.queryParameters.pairs)
+        return [subIDs.subs[0] ?? subIDs.sub ?? ""] + subIDs.subs.dropFirst().map { $0 ?? "" }
     }
 
     static func redirect(to location: String) -> Response {
@@ -102,21 +115,57 @@ final class TrackingController: Sendable {
 enum TrackingURL {
     /// Adds `pp_click={id}` to `destination`'s query, keeping the existing query and any fragment.
     static func appendingClick(_ clickID: String, to destination: String) -> String {
-        // Byte-level on purpose: this runs on every click, and String's Foundation-backed search is slow.
-        let bytes = Array(destination.utf8)
-        let hash = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
-        let base = bytes[..<hash]
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count + clickID.utf8.count + 10)
-        out.append(contentsOf: base)
-        if !base.contains(UInt8(ascii: "?")) {
-            out.append(UInt8(ascii: "?"))
-        } else if let last = base.last, last != UInt8(ascii: "?"), last != UInt8(ascii: "&") {
-            out.append(UInt8(ascii: "&"))
+        ClickURL(destination: destination).with(clickID: PercentDecoding.encode(clickID))
+    }
+
+    /// A destination split around the place its click id goes, so the id is added with two appends.
+    struct ClickURL: Sendable {
+        /// Everything up to and including `pp_click=`.
+        let head: String
+        /// The fragment (`#…`), if any.
+        let tail: String
+
+        init(destination: String) {
+            // Byte-level on purpose: this runs on every click, and String's Foundation-backed search is slow.
+            let bytes = Array(destination.utf8)
+            let hash = bytes.firstIndex(of: UInt8(ascii: "#")) ?? bytes.count
+            let base = bytes[..<hash]
+            var out = [UInt8]()
+            out.reserveCapacity(hash + 10)
+            out.append(contentsOf: base)
+            if !base.contains(UInt8(ascii: "?")) {
+                out.append(UInt8(ascii: "?"))
+            } else if let last = base.last, last != UInt8(ascii: "?"), last != UInt8(ascii: "&") {
+                out.append(UInt8(ascii: "&"))
+            }
+            out.append(contentsOf: "pp_click=".utf8)
+            head = String(decoding: out, as: UTF8.self)
+            tail = String(decoding: bytes[hash...], as: UTF8.self)
         }
-        out.append(contentsOf: "pp_click=".utf8)
-        out.append(contentsOf: PercentDecoding.encode(clickID).utf8)
-        out.append(contentsOf: bytes[hash...])
-        return String(decoding: out, as: UTF8.self)
+
+        /// The URL with `clickID`, which must already be safe in a query (a decimal id is).
+        func with(clickID: String) -> String {
+            var url = head
+            url.reserveCapacity(head.utf8.count + clickID.utf8.count + tail.utf8.count)
+            url += clickID
+            url += tail
+            return url
+        }
+    }
+}
+
+/// The `pp_click` cookie's header with everything but the id rendered in advance (by `SetCookie`, so the
+/// attributes are exactly those of any other cookie we set).
+struct ClickCookie: Sendable {
+    private let attributes: Substring
+
+    init(maxAge: Int, secure: Bool) {
+        let empty = SetCookie(name: "pp_click", value: "", maxAge: maxAge, secure: secure).headerValue
+        attributes = empty.dropFirst("pp_click=".count)
+    }
+
+    /// `pp_click={id}; Path=/; Max-Age=…`; `clickID` must be a cookie-safe value (a decimal id is).
+    func headerValue(clickID: String) -> String {
+        "pp_click=" + clickID + attributes
     }
 }
