@@ -23,6 +23,16 @@ public struct DatabaseConfiguration: Sendable {
     /// Page cache of each reader connection, in KiB (reports read a few rollup pages; lists a few pages each).
     public var readerCacheKiB: Int = 16_384
 
+    /// Checkpoint the WAL from a background connection (see `Checkpointer`) instead of inside commits.
+    public var backgroundCheckpoints = true
+
+    /// How often the background checkpoint runs at most while writes keep coming.
+    public var checkpointInterval: Duration = .milliseconds(100)
+
+    /// WAL pages at which a commit checkpoints by itself after all: SQLite's own automatic checkpoint (1,000
+    /// pages by default) raised to a safety net under the background checkpointer.
+    public var writerAutocheckpointPages = 20_000
+
     public init() {}
 
     /// Milliseconds for `sqlite3_busy_timeout`, clamped to what an `Int32` holds.

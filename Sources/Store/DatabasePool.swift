@@ -18,24 +18,35 @@ public final class DatabasePool: Sendable {
     /// instead of spinning.
     private let idleReaders: Mutex<[Int]>
     private let readerAvailable: DispatchSemaphore
+    private let checkpointer: Checkpointer?
 
     /// Opens the file (creating it if needed), the writer first so WAL mode is set before readers attach.
     public init(path: String, configuration: DatabaseConfiguration = DatabaseConfiguration()) throws {
         precondition(configuration.readerCount > 0, "a pool needs at least one reader")
         precondition(path != ":memory:" && !path.isEmpty, "readers cannot share an in-memory database; use Database")
         self.path = path
-        writer = ConnectionLock(try Database(path: path, readOnly: false, configuration: configuration))
+        let writerConnection = try Database(path: path, readOnly: false, configuration: configuration)
+        if configuration.backgroundCheckpoints {
+            try writerConnection.execute("PRAGMA wal_autocheckpoint = \(configuration.writerAutocheckpointPages)")
+        }
+        writer = ConnectionLock(writerConnection)
         readers = try (0..<configuration.readerCount).map { _ in
             ConnectionLock(try Database(path: path, readOnly: true, configuration: configuration))
         }
         idleReaders = Mutex(Array(readers.indices))
         readerAvailable = DispatchSemaphore(value: configuration.readerCount)
+        checkpointer = configuration.backgroundCheckpoints ? try Checkpointer(path: path, configuration: configuration) : nil
+    }
+
+    deinit {
+        checkpointer?.stop()
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction on the writer and commits; a thrown error rolls
     /// everything back and is rethrown. Writers from all threads are served one at a time.
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.withConnection { db in try db.write(body) }
+        defer { checkpointer?.committed() }
+        return try writer.withConnection { db in try db.write(body) }
     }
 
     /// Runs `body` on the writer outside any transaction, for what a transaction forbids or must not
