@@ -34,6 +34,10 @@ struct PageChrome {
         if principal?.isPartnerTeam ?? false {
             items.append(NavigationItem(section: "Partner"))
             items.append(NavigationItem(label: "Dashboard", path: "/portal"))
+            items.append(NavigationItem(label: "Links", path: "/portal/links"))
+            items.append(NavigationItem(label: "Analytics", path: "/portal/analytics"))
+            items.append(NavigationItem(label: "Commissions", path: "/portal/commissions"))
+            items.append(NavigationItem(label: "Payouts", path: "/portal/payouts"))
         }
         navigation = items.map { item in
             var item = item

@@ -1,0 +1,73 @@
+import HTTPServer
+import PortalCore
+import Store
+
+/// Which partner a `/portal` request acts for, resolved once from the signed-in user's memberships: every portal
+/// query is scoped by this `partnerID` and `programID`, never by an id taken from the URL or a form. A user in
+/// several partner teams picks one with `?partner={id}` (kept in links by `query`); an id the user is not a member
+/// of is `404`, so the portal never reveals that another partner exists.
+struct PartnerContext {
+    let partnerID: Int64
+    let programID: Int64
+    let role: Role
+    let partnerName: String
+    let programName: String
+    let status: PartnerStatus
+    let currency: String
+
+    /// Whether the user's role in this partner team allows `action` (enforced on the server, not only hidden).
+    func may(_ action: Action) -> Bool { Authorization.allows(role, action) }
+
+    /// Refuses with `403` unless the role allows `action`.
+    func require(_ action: Action) throws {
+        guard may(action) else { throw HTTPError(.forbidden, "Your role in this partner team does not allow this.") }
+    }
+
+    static func resolve(_ request: Request, _ context: RequestContext, database: DatabasePool) throws -> PartnerContext {
+        guard let principal = context.webSession.principal else { throw HTTPError(.unauthorized, "Please sign in.") }
+        let teams = principal.memberships.filter { $0.role.isPartnerTeam && $0.partnerID != nil }
+        guard !teams.isEmpty else { throw HTTPError(.forbidden, "Your account is not in a partner team.") }
+        var chosen = teams[0]
+        if let text = request.queryParameters["partner"] {
+            guard let id = Int64(text), let match = teams.first(where: { $0.partnerID == id }) else {
+                throw HTTPError(.notFound, "Not found")
+            }
+            chosen = match
+        }
+        guard let partnerID = chosen.partnerID, let row = try database.read({ db in
+            try db.queryOne("""
+                SELECT pa.program_id, pa.name AS partner_name, pa.status, pr.name AS program_name, pr.currency
+                FROM partners pa JOIN programs pr ON pr.id = pa.program_id WHERE pa.id = ?
+                """, [partnerID])
+        }) else { throw HTTPError(.notFound, "Not found") }
+        return PartnerContext(partnerID: partnerID, programID: try row["program_id"], role: chosen.role,
+                              partnerName: try row["partner_name"], programName: try row["program_name"],
+                              status: PartnerStatus(rawValue: try row["status"]) ?? .pending, currency: try row["currency"])
+    }
+
+    /// `1999` → `$19.99`-style text in the program's currency (`19.99 USD` for currencies without a symbol here).
+    func money(_ amount: Int64) -> String {
+        MoneyText.format(amount, currency: currency)
+    }
+}
+
+/// Money as people read it on a page.
+enum MoneyText {
+    static let symbols: [String: String] = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "INR": "₹"]
+
+    static func format(_ amount: Int64, currency: String) -> String {
+        let major = Currency.majorUnits(amount.magnitude > UInt64(Int64.max) ? 0 : abs(amount), currency: currency)
+        let sign = amount < 0 ? "−" : ""
+        // Thousands separators on the whole part.
+        let parts = major.split(separator: ".", maxSplits: 1)
+        var whole = String(parts[0])
+        var grouped = ""
+        while whole.count > 3 {
+            grouped = "," + whole.suffix(3) + grouped
+            whole = String(whole.dropLast(3))
+        }
+        let text = whole + grouped + (parts.count > 1 ? "." + parts[1] : "")
+        if let symbol = symbols[currency] { return sign + symbol + text }
+        return sign + text + " " + currency
+    }
+}
