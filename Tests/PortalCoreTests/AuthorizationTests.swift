@@ -12,7 +12,8 @@ import Testing
         .programViewer: [.viewProgram],
         .partnerOwner: [.viewPartnerDashboard, .manageLinks, .managePayoutSettings, .manageTeam,
                         .managePartnerIntegrations, .messageProgram],
-        .partnerAdmin: [.viewPartnerDashboard, .manageLinks, .manageTeam, .managePartnerIntegrations, .messageProgram],
+        .partnerAdmin: [.viewPartnerDashboard, .manageLinks, .managePayoutSettings, .manageTeam, .managePartnerIntegrations,
+                        .messageProgram],
         .partnerMember: [.viewPartnerDashboard, .manageLinks, .messageProgram],
         .partnerViewer: [.viewPartnerDashboard],
     ]
@@ -32,8 +33,8 @@ import Testing
         }
     }
 
-    @Test func payoutDetailsAreOwnerOnly() {
-        #expect(Authorization.roles(allowedTo: .managePayoutSettings) == [.partnerOwner])
+    @Test func payoutDetailsAreForOwnersAndAdminsOnly() {
+        #expect(Authorization.roles(allowedTo: .managePayoutSettings) == [.partnerOwner, .partnerAdmin])
     }
 }
 

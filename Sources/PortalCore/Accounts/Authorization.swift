@@ -12,11 +12,10 @@ public enum Authorization {
             return action.isProgramAction
         case .programViewer:
             return action == .viewProgram
-        case .partnerOwner:
+        case .partnerOwner, .partnerAdmin:
+            // Owners and admins run the team, and both may change payout and tax details (issue 5, PRODUCT.md);
+            // members and viewers never touch money settings.
             return action.isPartnerAction
-        case .partnerAdmin:
-            // Everything an owner does except handing out money settings: payout details stay owner-only.
-            return action.isPartnerAction && action != .managePayoutSettings
         case .partnerMember:
             return [.viewPartnerDashboard, .manageLinks, .messageProgram].contains(action)
         case .partnerViewer:

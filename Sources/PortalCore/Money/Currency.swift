@@ -1,3 +1,5 @@
+import Foundation
+
 /// ISO 4217 currencies: which codes are valid and how many decimals their minor unit has.
 public enum Currency {
     /// Currencies whose minor unit is not a hundredth (ISO 4217 exponent); every other valid code uses 2.
@@ -26,5 +28,21 @@ public enum Currency {
         for _ in 0..<exponent { divisor *= 10 }
         let fraction = String(magnitude % divisor)
         return "\(sign)\(magnitude / divisor).\(String(repeating: "0", count: exponent - fraction.count))\(fraction)"
+    }
+
+    /// `"19.99"` USD → `1999`, `"1,250"` → `125000`, `"500"` JPY → `500`: exact decimal parsing of what a person types
+    /// (thousands commas allowed, at most the currency's decimals), nil for anything else or beyond 10^15.
+    public static func minorUnits(from text: String, currency: String) -> Int64? {
+        let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
+        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
+        let exponent = exponent(of: currency)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].count <= 15,
+              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }) else { return nil }
+        let fraction = parts.count == 2 ? String(parts[1]) : ""
+        guard fraction.count <= exponent, parts.count == 1 || !fraction.isEmpty, let whole = Int64(parts[0]) else { return nil }
+        var scale: Int64 = 1
+        for _ in 0..<exponent { scale *= 10 }
+        let padded = fraction + String(repeating: "0", count: exponent - fraction.count)
+        return whole * scale + (Int64(padded.isEmpty ? "0" : padded) ?? 0)
     }
 }

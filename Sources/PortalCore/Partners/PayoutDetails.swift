@@ -26,6 +26,9 @@ public struct PayoutDetails: Sendable, Equatable {
         .manual: ["note"],
     ]
 
+    /// The detail fields a method takes.
+    public static func allowedFieldNames(for method: PayoutMethod) -> Set<String> { allowedFields[method] ?? [] }
+
     /// Field → messages, keyed `payout.<field>` for the API's `errors`; empty when acceptable.
     public func problems() -> [String: [String]] {
         var errors: [String: [String]] = [:]

@@ -44,7 +44,7 @@ public enum PayoutExport {
 
     /// RFC 4180 quoting, and a leading `'` before `=`, `+`, `-`, `@`, tab or CR so that a name like `=HYPERLINK(…)`
     /// is text, not a formula, when an accountant opens the file in a spreadsheet (CSV injection).
-    static func field(_ value: String) -> String {
+    public static func field(_ value: String) -> String {
         var text = value
         if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }

@@ -10,6 +10,8 @@ import Store
 final class RunningPortal {
     let server: Server
     let database: DatabasePool
+    /// The data folder's environment (its secret key seals payout details).
+    let environment: PortalEnvironment
     let logins: [DemoSeeder.Login]
     private let dataDirectory: String
     var port: Int { server.port }
@@ -18,6 +20,7 @@ final class RunningPortal {
         let (environment, data) = try TestEnvironment.make()
         dataDirectory = data
         database = environment.database
+        self.environment = environment
         logins = seedDemo
             ? try DemoSeeder(hasher: TestEnvironment.hasher).seedIfEmpty(environment.database, now: Int64(Date().timeIntervalSince1970))
             : []

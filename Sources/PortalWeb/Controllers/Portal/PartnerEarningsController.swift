@@ -1,0 +1,161 @@
+import Foundation
+import HTTPServer
+import PortalCore
+import Store
+
+/// `/portal/commissions` (every commission with its conversion, rule, status and the date or reason behind the
+/// status; filter by status; monthly statements as CSV) and `/portal/payouts` (history, each payout with what it
+/// settled, its statement). All scoped to the signed-in partner through `PartnerContext`.
+struct PartnerEarningsController {
+    let database: DatabasePool
+    let templates: TemplateRenderer
+    let payouts: PayoutStore
+
+    static let pageSize = 50
+
+    func register(on routes: RouterGroup) {
+        routes.get("/commissions") { request, context in
+            let partner = try PartnerContext.resolve(request, context, database: database)
+            let status = request.queryParameters["status"].flatMap { $0.isEmpty ? nil : $0 }
+            if let status, !CommissionStore.statuses.contains(status) { throw HTTPError(.badRequest, "Unknown status filter.") }
+            let before = request.queryParameters["before"].flatMap(Int64.init)
+            let (rows, holdDays) = try database.read { db in
+                (try CommissionStore().commissions(in: db, programID: partner.programID, partnerID: partner.partnerID, status: status,
+                                                   before: before, limit: Self.pageSize + 1),
+                 try ProgramSettings.load(in: db, programID: partner.programID)?.holdDays ?? 0)
+            }
+            let page = rows.prefix(Self.pageSize)
+            let items = page.map { listed -> [String: Any] in
+                let c = listed.commission
+                return ["id": c.id, "externalID": listed.externalID, "amount": partner.money(c.amount), "status": c.status,
+                        "tone": Self.tone(c.status), "rule": Self.ruleText(c.rule, level: c.level),
+                        "date": CivilDate.format(days: DailyStats.day(of: listed.createdAt)),
+                        "explanation": Self.explanation(listed, holdDays: holdDays)]
+            }
+            let months = (0..<12).map { offset -> [String: String] in
+                let (y, m, _) = CivilDate.ymd(days: DailyStats.day(of: Int64(Date().timeIntervalSince1970)))
+                var month = m - Int64(offset), year = y
+                while month < 1 { month += 12; year -= 1 }
+                let text = "\(year)-\(month < 10 ? "0" : "")\(month)"
+                return ["value": text]
+            }
+            return try templates.page("portal/commissions", PageChrome(context: context, currentPath: "/portal/commissions").merged(with: [
+                "programName": partner.programName, "commissions": items, "hasCommissions": !items.isEmpty,
+                "filters": ([""] + CommissionStore.statuses.sorted()).map { ["value": $0, "label": $0.isEmpty ? "All" : $0.capitalized, "selected": $0 == (status ?? "")] },
+                "nextPage": rows.count > Self.pageSize ? "/portal/commissions?status=\(status ?? "")&before=\(page.last?.commission.id ?? 0)" : "",
+                "months": months, "filtered": status != nil,
+            ]))
+        }
+        routes.get("/commissions/statement.csv") { request, context in
+            let partner = try PartnerContext.resolve(request, context, database: database)
+            guard let month = request.queryParameters["month"], let start = CivilDate.parse(month + "-01") else {
+                throw HTTPError(.badRequest, "Choose a month as YYYY-MM.")
+            }
+            let (y, m, _) = CivilDate.ymd(days: start)
+            let end = m == 12 ? CivilDate.days(year: y + 1, month: 1, day: 1) : CivilDate.days(year: y, month: m + 1, day: 1)
+            let rows = try database.read { db in
+                try db.query("""
+                    SELECT c.id, c.created_at, c.amount, c.status, c.level, c.rule, v.external_id, v.type, v.amount AS sale
+                    FROM commissions c JOIN conversions v ON v.id = c.conversion_id
+                    WHERE c.partner_id = ? AND c.program_id = ? AND c.created_at >= ? AND c.created_at < ? ORDER BY c.id
+                    """, [partner.partnerID, partner.programID, start * 86_400, end * 86_400])
+            }
+            var csv = "date,commission_id,conversion,type,sale_amount,commission,currency,status,rule\r\n"
+            var total: Int64 = 0
+            for row in rows {
+                let amount: Int64 = try row["amount"]
+                total += amount
+                let sale: Int64? = try row["sale"]
+                csv += [CivilDate.format(days: DailyStats.day(of: try row["created_at"])), String(try row["id"] as Int64),
+                        PayoutExport.field(try row["external_id"]), try row["type"] as String,
+                        sale.map { Currency.majorUnits($0, currency: partner.currency) } ?? "",
+                        Currency.majorUnits(amount, currency: partner.currency), partner.currency, try row["status"] as String,
+                        Self.ruleText(try row["rule"], level: Int(try row["level"] as Int64))].joined(separator: ",") + "\r\n"
+            }
+            csv += ",Total for \(month),,,,\(Currency.majorUnits(total, currency: partner.currency)),\(partner.currency),,\r\n"
+            return Self.download(csv, name: "earnings-\(month).csv")
+        }
+        routes.get("/payouts") { request, context in
+            let partner = try PartnerContext.resolve(request, context, database: database)
+            let list = try database.read { db in
+                try payouts.payouts(in: db, programID: partner.programID, partnerID: partner.partnerID, status: nil, batchID: nil,
+                                    before: nil, limit: 200)
+            }
+            let items = list.map { p -> [String: Any] in
+                ["id": p.id, "amount": partner.money(p.amount), "status": p.status, "tone": p.status == "paid" ? "ok" : p.status == "failed" ? "bad" : "warn",
+                 "method": p.method, "date": CivilDate.format(days: DailyStats.day(of: p.createdAt)), "reference": p.reference,
+                 "failure": p.failureReason]
+            }
+            return try templates.page("portal/payouts", PageChrome(context: context, currentPath: "/portal/payouts").merged(with: [
+                "programName": partner.programName, "payouts": items, "hasPayouts": !items.isEmpty,
+                "canManagePayouts": partner.may(.managePayoutSettings),
+            ]))
+        }
+        routes.get("/payouts/{id}") { request, context in
+            let partner = try PartnerContext.resolve(request, context, database: database)
+            guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.notFound, "Not found") }
+            guard let statement = try database.read({ db in try ownStatement(db, partner: partner, payoutID: id) }) else {
+                throw HTTPError(.notFound, "Not found")
+            }
+            let lines = statement.lines.map { line -> [String: Any] in
+                ["date": CivilDate.format(days: DailyStats.day(of: line.at)), "description": line.description,
+                 "amount": partner.money(line.amount), "negative": line.amount < 0]
+            }
+            let p = statement.payout
+            return try templates.page("portal/payout", PageChrome(context: context, currentPath: "/portal/payouts").merged(with: [
+                "id": p.id, "amount": partner.money(p.amount), "status": p.status, "method": p.method, "reference": p.reference,
+                "failure": p.failureReason, "date": CivilDate.format(days: DailyStats.day(of: p.createdAt)), "lines": lines,
+                "total": partner.money(statement.total),
+            ]))
+        }
+        routes.get("/payouts/{id}/statement.csv") { request, context in
+            let partner = try PartnerContext.resolve(request, context, database: database)
+            guard let id = Int64(try context.parameters.require("id")),
+                  let statement = try database.read({ db in try ownStatement(db, partner: partner, payoutID: id) }) else {
+                throw HTTPError(.notFound, "Not found")
+            }
+            return Self.download(statement.csv, name: "payout-\(id)-statement.csv")
+        }
+    }
+
+    /// The statement of a payout only when it is this partner's: another partner's payout id is "not found".
+    private func ownStatement(_ db: Database, partner: PartnerContext, payoutID: Int64) throws -> PayoutStatement? {
+        guard let statement = try PayoutStatement.load(in: db, store: payouts, programID: partner.programID, payoutID: payoutID),
+              statement.payout.partnerID == partner.partnerID else { return nil }
+        return statement
+    }
+
+    static func download(_ text: String, name: String) -> Response {
+        var response = Response(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(text.utf8))
+        response.headers.append("Content-Disposition", "attachment; filename=\"\(name)\"")
+        response.headers.append("Cache-Control", "no-store")
+        return response
+    }
+
+    static func tone(_ status: String) -> String {
+        switch status {
+        case "approved", "paid": "ok"
+        case "pending": "warn"
+        default: "bad"
+        }
+    }
+
+    static func ruleText(_ rule: String, level: Int) -> String {
+        if rule == "sub_affiliate_override" { return "Sub-affiliate override (level \(level))" }
+        if rule == "program_default" { return "Program rate" }
+        return rule.replacingOccurrences(of: "rule_", with: "Rule #")
+    }
+
+    /// One line naming the date or reason behind a status (UX pattern 1).
+    static func explanation(_ listed: CommissionStore.Listed, holdDays: Int64) -> String {
+        switch listed.commission.status {
+        case "pending" where listed.review == "flagged": "Held for review by the program's managers."
+        case "pending": "Becomes available on \(CivilDate.format(days: DailyStats.day(of: listed.holdUntil))) after the \(holdDays)-day hold."
+        case "approved": "Available: included in the next payout once you reach the minimum."
+        case "paid": "Paid out."
+        case "reversed": "Reversed after a refund."
+        case "rejected": "Rejected by the program's managers."
+        default: ""
+        }
+    }
+}
