@@ -38,6 +38,8 @@ struct PageChrome {
             items.append(NavigationItem(label: "Analytics", path: "/portal/analytics"))
             items.append(NavigationItem(label: "Commissions", path: "/portal/commissions"))
             items.append(NavigationItem(label: "Payouts", path: "/portal/payouts"))
+            items.append(NavigationItem(label: "Team", path: "/portal/team"))
+            items.append(NavigationItem(label: "API keys", path: "/portal/api"))
         }
         navigation = items.map { item in
             var item = item
