@@ -15,3 +15,8 @@ document.addEventListener("click", (event) => {
     });
   }
 });
+
+// The portal installs as an app (web manifest) and shows an offline page without a connection.
+if ("serviceWorker" in navigator) {
+  window.addEventListener("load", () => { navigator.serviceWorker.register("/sw.js").catch(() => {}); });
+}
