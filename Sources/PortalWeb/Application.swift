@@ -72,6 +72,7 @@ public struct Application: Sendable {
         let portal = browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
         PartnerDashboardController(database: database, templates: templates).register(on: portal)
+        PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerEarningsController(database: database, templates: templates, payouts: PayoutStore(vault: portalVault)).register(on: portal)
         PartnerPayoutSettingsController(database: database, templates: templates, store: PartnerStore(vault: portalVault)).register(on: portal)
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
