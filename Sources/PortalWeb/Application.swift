@@ -69,8 +69,9 @@ public struct Application: Sendable {
             .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
-        PartnerDashboardController(database: database, templates: templates)
-            .register(on: browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)]))
+        let portal = browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)])
+        PartnerDashboardController(database: database, templates: templates).register(on: portal)
+        PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)
