@@ -30,7 +30,7 @@ struct SVGChart {
     static let width = 720.0
     static let height = 280.0
     static let top = 16.0
-    static let bottom = 40.0
+    static let bottom = 54.0
     static let side = 64.0
     /// The room one x-axis label needs; labels beyond what fits are skipped (thinned), evenly.
     static let labelWidth = 72.0
@@ -123,7 +123,7 @@ struct SVGChart {
 
     static func yAxis(ticks: [Double], format: (Double) -> String, plot: Plot, rightSide: Bool, color: String) -> String {
         let scale = ticks.last ?? 1
-        var svg = "<g class=\"chart-axis\" font-size=\"12\">"
+        var svg = "<g class=\"chart-axis\" font-size=\"14\">"
         for tick in ticks {
             let y = number(plot.y(tick, scale: scale))
             if !rightSide {
@@ -137,11 +137,11 @@ struct SVGChart {
     }
 
     static func xAxis(labels: [String], plot: Plot) -> String {
-        var svg = "<g class=\"chart-axis\" font-size=\"12\">"
+        var svg = "<g class=\"chart-axis\" font-size=\"14\">"
         svg += "<line x1=\"\(number(plot.left))\" x2=\"\(number(plot.right))\" y1=\"\(number(plot.bottom))\" y2=\"\(number(plot.bottom))\" style=\"stroke:var(--ink-faint)\"/>"
         let step = labelStep(count: plot.periods, width: plot.right - plot.left)
         for (index, label) in labels.prefix(plot.periods).enumerated() where index % step == 0 {
-            svg += "<text x=\"\(number(plot.x(index)))\" y=\"\(number(plot.bottom + 18))\" text-anchor=\"middle\" style=\"fill:var(--ink-faint)\">\(escape(label))</text>"
+            svg += "<text x=\"\(number(plot.x(index)))\" y=\"\(number(plot.bottom + 20))\" text-anchor=\"middle\" style=\"fill:var(--ink-faint)\">\(escape(label))</text>"
         }
         return svg + "</g>"
     }
@@ -154,10 +154,10 @@ struct SVGChart {
 
     static func legend(_ series: [Series]) -> String {
         guard series.count > 1 else { return "" }
-        var svg = "<g class=\"chart-legend\" font-size=\"12\" aria-hidden=\"true\">"
+        var svg = "<g class=\"chart-legend\" font-size=\"14\" aria-hidden=\"true\">"
         var x = side
         for (index, one) in series.enumerated() {
-            let y = height - 8
+            let y = height - 6
             svg += "<line x1=\"\(number(x))\" x2=\"\(number(x + 18))\" y1=\"\(number(y - 4))\" y2=\"\(number(y - 4))\""
                 + " style=\"stroke:var(\(one.color));stroke-width:2\(index == 1 ? ";stroke-dasharray:6 4" : "")\"/>"
             svg += "<text x=\"\(number(x + 24))\" y=\"\(number(y))\" style=\"fill:var(--ink-soft)\">\(escape(one.name))</text>"
