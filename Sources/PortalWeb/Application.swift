@@ -77,6 +77,7 @@ public struct Application: Sendable {
         PartnerPayoutSettingsController(database: database, templates: templates, store: PartnerStore(vault: portalVault)).register(on: portal)
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
+        PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)

@@ -101,6 +101,7 @@ public struct ActivityGenerator: Sendable {
             let size = min(batchSize, count - done)
             try database.write { db in
                 var stats: [String: (link: Int64, partner: Int64, day: Int64, campaign: String, sub: String, clicks: Int64, unique: Int64)] = [:]
+                var dimensions: [String: (partner: Int64, day: Int64, dimension: ClickDimensions.Dimension, value: String, clicks: Int64, unique: Int64)] = [:]
                 var inBatch = 0
                 for _ in 0..<size {
                     // A skewed choice of link: a few partners bring most of the traffic, as in real programs.
@@ -114,21 +115,33 @@ public struct ActivityGenerator: Sendable {
                     let visitor = withUnsafeBytes(of: rng.next() % 400_000) { Array($0) }
                     let unique = rng.next() % 100 < 85
                     let sub = subs[Int(rng.next() % UInt64(subs.count))]
+                    let device = devices[Int(rng.next() % 5)]
+                    let country = countries[Int(rng.next() % UInt64(countries.count))]
                     try db.execute("""
                         INSERT INTO clicks (program_id, partner_id, link_id, at, visitor, is_unique, device, country, sub1)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [programID, link.partner, link.id, at, visitor, unique, devices[Int(rng.next() % 5)],
-                              countries[Int(rng.next() % UInt64(countries.count))], sub])
+                        """, [programID, link.partner, link.id, at, visitor, unique, device, country, sub])
                     let day = DailyStats.day(of: at)
                     let key = "\(link.id) \(day) \(sub)"
                     var entry = stats[key] ?? (link.id, link.partner, day, link.campaign, sub, 0, 0)
                     entry.clicks += 1
                     entry.unique += unique ? 1 : 0
                     stats[key] = entry
+                    for (dimension, value) in [(ClickDimensions.Dimension.country, country), (.device, device)] {
+                        let key = "\(link.partner) \(day) \(dimension.rawValue) \(value)"
+                        var entry = dimensions[key] ?? (link.partner, day, dimension, value, 0, 0)
+                        entry.clicks += 1
+                        entry.unique += unique ? 1 : 0
+                        dimensions[key] = entry
+                    }
                 }
                 for entry in stats.values {
                     try DailyStats.add(in: db, programID: programID, partnerID: entry.partner, at: entry.day * 86_400, linkID: entry.link,
                                        campaign: entry.campaign, subID: entry.sub, clicks: entry.clicks, uniqueClicks: entry.unique)
+                }
+                for entry in dimensions.values {
+                    try ClickDimensions.add(in: db, partnerID: entry.partner, day: entry.day, entry.dimension, value: entry.value,
+                                            clicks: entry.clicks, uniqueClicks: entry.unique)
                 }
             }
             done += size

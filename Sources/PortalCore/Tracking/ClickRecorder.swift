@@ -39,7 +39,8 @@ public struct ClickRecord: Sendable, Equatable {
 /// keeps a committed transaction across a killed process.
 ///
 /// The same transaction adds the clicks to `daily_stats` (one upsert per partner, day, link, campaign and
-/// sub id in the batch), so the totals always match the clicks table. Whether a click is unique comes from
+/// sub id in the batch) and to `daily_click_dimensions` (one upsert per partner, day, dimension and value: the
+/// clicks' countries and devices), so the totals always match the clicks table. Whether a click is unique comes from
 /// `RecentClicks`, rebuilt from the last day of clicks when the writer starts; only a click whose window
 /// reaches back before what the map covers (after a restart with more pairs than it holds, or once it has
 /// evicted) costs a query. The recorder must be the only writer of clicks, or the map would miss some.
@@ -152,6 +153,19 @@ public final class ClickRecorder: Sendable {
         let subID: String
     }
 
+    /// Rows of `daily_click_dimensions` touched by one batch.
+    private struct DimensionKey: Hashable {
+        let partnerID: Int64
+        let day: Int64
+        let dimension: ClickDimensions.Dimension
+        let value: String
+    }
+
+    private struct Counts {
+        var clicks: Int64 = 0
+        var uniqueClicks: Int64 = 0
+    }
+
     private struct Rollup {
         let programID: Int64
         var clicks: Int64 = 0
@@ -168,6 +182,7 @@ public final class ClickRecorder: Sendable {
                 var unique: [Bool] = []
                 unique.reserveCapacity(batch.count)
                 var rollups: [RollupKey: Rollup] = [:]
+                var dimensions: [DimensionKey: Counts] = [:]
                 for (click, _) in batch {
                     let key = RecentClicks.key(visitor: click.visitor, linkID: click.linkID)
                     let isUnique: Bool
@@ -186,6 +201,13 @@ public final class ClickRecorder: Sendable {
                                               campaign: click.campaign, subID: click.subIDs.first ?? "")
                     rollups[rollupKey, default: Rollup(programID: click.programID)].clicks += 1
                     if isUnique { rollups[rollupKey, default: Rollup(programID: click.programID)].uniqueClicks += 1 }
+                    let uniqueCount: Int64 = isUnique ? 1 : 0
+                    let country = DimensionKey(partnerID: click.partnerID, day: rollupKey.day, dimension: .country, value: click.country)
+                    dimensions[country, default: Counts()].clicks += 1
+                    dimensions[country, default: Counts()].uniqueClicks += uniqueCount
+                    let device = DimensionKey(partnerID: click.partnerID, day: rollupKey.day, dimension: .device, value: click.device)
+                    dimensions[device, default: Counts()].clicks += 1
+                    dimensions[device, default: Counts()].uniqueClicks += uniqueCount
                 }
                 let firstID = try Self.insert(batch, unique: unique, db)
                 for (key, rollup) in rollups {
@@ -199,6 +221,10 @@ public final class ClickRecorder: Sendable {
                     try statement.bind(rollup.clicks, at: 7)
                     try statement.bind(rollup.uniqueClicks, at: 8)
                     try statement.run()
+                }
+                for (key, counts) in dimensions {
+                    try ClickDimensions.add(in: db, partnerID: key.partnerID, day: key.day, key.dimension, value: key.value,
+                                            clicks: counts.clicks, uniqueClicks: counts.uniqueClicks)
                 }
                 return firstID
             }
