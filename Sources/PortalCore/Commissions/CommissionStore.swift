@@ -18,11 +18,13 @@ public struct CommissionStore: Sendable {
 
     /// Newest first; `before` is the last id of the previous page.
     public func commissions(in db: Database, programID: Int64, partnerID: Int64?, status: String?, before: Int64?, limit: Int) throws -> [Listed] {
-        try db.query("""
+        // One partner's list walks its (partner, id) index backwards; "any partner" walks the program's.
+        let scope = partnerID == nil ? "c.program_id = ?1 AND ?2 IS NULL" : "c.partner_id = ?2 AND +c.program_id = ?1"
+        return try db.query("""
             SELECT c.id, c.partner_id, c.amount, c.currency, c.status, c.level, c.rule, c.conversion_id, v.external_id, c.review,
                    c.hold_until, c.created_at
             FROM commissions c JOIN conversions v ON v.id = c.conversion_id
-            WHERE c.program_id = ?1 AND (?2 IS NULL OR c.partner_id = ?2) AND (?3 IS NULL OR c.status = ?3) AND c.id < ?4
+            WHERE \(scope) AND (?3 IS NULL OR c.status = ?3) AND c.id < ?4
             ORDER BY c.id DESC LIMIT ?5
             """, [programID, partnerID, status, before ?? Int64.max, limit]).map { row in
             Listed(commission: try Self.summary(row), conversionID: try row["conversion_id"], externalID: try row["external_id"],

@@ -117,14 +117,20 @@ public enum PartnerAnalytics {
     /// The program's aggregate over the days `from`…`to`, or nil when fewer than `minimumPartnersForAverage`
     /// partners had clicks in it.
     public static func programAverage(in db: Database, programID: Int64, from: Int64, to: Int64) throws -> ProgramAverage? {
+        // Whether enough partners had clicks: stops at the threshold, one index probe per partner at most.
+        let active = try db.queryValue("""
+            SELECT count(*) FROM (SELECT 1 FROM partners p WHERE p.program_id = ?1 AND EXISTS (
+                SELECT 1 FROM daily_stats s WHERE s.partner_id = p.id AND s.day BETWEEN ?2 AND ?3 AND s.clicks > 0) LIMIT ?4)
+            """, [programID, from, to, minimumPartnersForAverage], as: Int64.self) ?? 0
+        guard active >= minimumPartnersForAverage else { return nil }
+        // Sums from the program's own daily rollup (one row per day), never every partner's rows.
         guard let row = try db.queryOne("""
-            SELECT count(DISTINCT CASE WHEN clicks > 0 THEN partner_id END) AS p, coalesce(sum(clicks), 0) AS c,
-                   coalesce(sum(unique_clicks), 0) AS u, coalesce(sum(leads), 0) AS l, coalesce(sum(sales), 0) AS n,
-                   coalesce(sum(revenue), 0) AS r, coalesce(sum(commission), 0) AS m
-            FROM daily_stats WHERE program_id = ? AND day BETWEEN ? AND ?
+            SELECT coalesce(sum(clicks), 0) AS c, coalesce(sum(unique_clicks), 0) AS u, coalesce(sum(leads), 0) AS l,
+                   coalesce(sum(sales), 0) AS n, coalesce(sum(revenue), 0) AS r, coalesce(sum(commission), 0) AS m
+            FROM daily_program_stats WHERE program_id = ? AND day BETWEEN ? AND ?
             """, [programID, from, to]) else { return nil }
-        let partners: Int64 = try row["p"]
-        guard partners >= minimumPartnersForAverage else { return nil }
+        let partners = try db.queryValue("SELECT count(*) FROM partners WHERE program_id = ? AND status = 'approved'", [programID],
+                                         as: Int64.self) ?? active
         return ProgramAverage(partners: partners, totals: Totals(clicks: try row["c"], uniqueClicks: try row["u"], leads: try row["l"],
                                                                  sales: try row["n"], revenue: try row["r"], commission: try row["m"]))
     }
