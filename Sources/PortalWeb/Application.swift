@@ -67,7 +67,8 @@ public struct Application: Sendable {
                                baseURL: options.baseURL).register(on: browser)
         let addressSecret = environment.secretKey.derive("address-hash")
         ApplicationController(database: database, sessions: sessions, partners: PartnerStore(vault: try PayoutDetailsVault(key: environment.secretKey)),
-                              templates: templates, baseURL: options.baseURL, addressSecret: addressSecret).register(on: browser)
+                              templates: templates, baseURL: options.baseURL, addressSecret: addressSecret,
+                              throttle: ApplicationThrottle()).register(on: browser)
         AdminDashboardController(database: database, templates: templates)
             .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)

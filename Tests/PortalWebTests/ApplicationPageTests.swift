@@ -156,6 +156,14 @@ import Testing
         #expect(mails[0].recipient == "ada@example.com")
         #expect(mails[0].subject.contains("already applied"))
         #expect(!mails[0].body.contains("/password/") || mails[0].body.contains("/password/forgot"))
+
+        // A third is still answered; the fourth within the window waits, writing and sending nothing.
+        #expect(try Self.apply(portal, slug, again, cookie: cookie, csrf: csrf).status == 303)
+        let throttled = try Self.apply(portal, slug, again, cookie: cookie, csrf: csrf)
+        #expect(throttled.status == 429)
+        #expect(throttled.headers["retry-after"] != nil)
+        #expect(throttled.body.contains("Too many applications were sent from here."))
+        #expect(try Outbox(database: portal.database).recent().count == 3)
     }
 
     @Test func termsMustBeAcceptedOnTheFormAndAgainForANewVersion() throws {

@@ -16,6 +16,7 @@ struct ApplicationController {
     let baseURL: String
     /// Key for `AddressHash` of the applicant's address kept with the terms acceptance.
     let addressSecret: [UInt8]
+    let throttle: ApplicationThrottle
 
     /// How long the e-mailed link to set a password works.
     static let linkLifetime: Int64 = 7 * 86_400
@@ -111,6 +112,12 @@ struct ApplicationController {
         }
 
         let now = AuthController.now()
+        if let wait = throttle.admit(email: email, address: AuthController.address(request), now: now) {
+            var response = try formPage(program, terms: terms, csrf: csrf, form: form, errors: [:],
+                                        notice: ApplicationThrottle.message(waitSeconds: wait), status: .tooManyRequests)
+            response.headers.append("Retry-After", String(wait))
+            return response
+        }
         let addressHash = AddressHash.compute(ip: AuthController.address(request), secret: addressSecret)
         let accounts = AccountStore(database: database)
         try database.write { db in
@@ -176,7 +183,7 @@ struct ApplicationController {
     }
 
     private func formPage(_ program: Program, terms: TermsVersion?, csrf: String, form: FormParameters?, errors: [String: String],
-                          status: HTTPStatus = .ok) throws -> Response {
+                          notice: String? = nil, status: HTTPStatus = .ok) throws -> Response {
         func value(_ name: String) -> String { form?[name] ?? "" }
         func standard(_ name: String, _ label: String, type: String, autocomplete: String, required: Bool) -> [String: Any] {
             ["name": name, "id": name, "label": label, "type": type, "autocomplete": autocomplete, "required": required,
@@ -201,6 +208,7 @@ struct ApplicationController {
             "programName": program.name, "slug": program.slug, "csrfToken": csrf, "fields": fields,
             "hasErrors": !errors.isEmpty, "pitch": Self.pitch(program),
         ]
+        if let notice { values["throttled"] = notice }
         if let terms {
             values["terms"] = ["id": terms.id, "version": terms.version, "checked": form?["accept_terms"] == "1",
                                "error": errors["accept_terms"] ?? "", "invalid": errors["accept_terms"] != nil] as [String: Any]
