@@ -65,6 +65,10 @@ public struct Application: Sendable {
             .register(on: browser)
         PasswordLinkController(database: database, sessions: sessions, hasher: environment.hasher, templates: templates,
                                baseURL: options.baseURL).register(on: browser)
+        let addressSecret = environment.secretKey.derive("address-hash")
+        ApplicationController(database: database, sessions: sessions, partners: PartnerStore(vault: try PayoutDetailsVault(key: environment.secretKey)),
+                              templates: templates, baseURL: options.baseURL, addressSecret: addressSecret,
+                              throttle: ApplicationThrottle()).register(on: browser)
         AdminDashboardController(database: database, templates: templates)
             .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
@@ -78,6 +82,7 @@ public struct Application: Sendable {
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
+        PartnerTermsController(database: database, templates: templates, addressSecret: addressSecret).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)

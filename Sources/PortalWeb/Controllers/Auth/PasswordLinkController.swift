@@ -81,7 +81,7 @@ struct PasswordLinkController {
         if password != form["confirm"] {
             return try formPage(token: token, grant: grant, csrf: csrf, error: "The two passwords differ.", name: name, status: .unprocessableContent)
         }
-        if grant.purpose == .invitation && name.isEmpty {
+        if grant.purpose == .invitation && grant.userID == nil && name.isEmpty {
             return try formPage(token: token, grant: grant, csrf: csrf, error: "Please enter your name.", name: name, status: .unprocessableContent)
         }
         let hash = try hasher.hash(password)
@@ -116,10 +116,10 @@ struct PasswordLinkController {
         let heading = switch grant.purpose {
         case .passwordReset: "Choose a new password"
         case .setup: "Set your admin password"
-        case .invitation: "Accept your invitation"
+        case .invitation: grant.userID == nil ? "Accept your invitation" : "Set your password"
         }
         var values: [String: Any] = ["heading": heading, "email": grant.email, "token": token, "csrfToken": csrf, "name": name,
-                                     "askName": grant.purpose == .invitation]
+                                     "askName": grant.purpose == .invitation && grant.userID == nil]
         if let error { values["error"] = error }
         return try templates.page("auth/set-password", values, status: status)
     }

@@ -90,10 +90,19 @@ struct DashboardView {
         view.values["hasBestLinks"] = !best.isEmpty
 
         let hasLink = try db.queryOne("SELECT 1 FROM links WHERE partner_id = ? LIMIT 1", [partner.partnerID]) != nil
-        let checklist: [[String: Any]] = [
+        var checklist: [[String: Any]] = [
             ["label": "Create your first tracking link", "done": hasLink, "path": "/portal/links"],
             ["label": "Add your payout details", "done": method != nil, "path": "/portal/payouts/settings"],
         ]
+        // Program terms: only when the program has some; a newer version than the partner accepted asks again.
+        if let terms = try TermsStore().current(in: db, programID: partner.programID) {
+            let accepted = try TermsStore().hasAccepted(in: db, partnerID: partner.partnerID, version: terms)
+            checklist.append(["label": "Accept the program terms", "done": accepted, "path": "/portal/terms?partner=\(partner.partnerID)"])
+            if !accepted {
+                view.values["termsNotice"] = ["version": terms.version, "termsID": terms.id, "partnerID": partner.partnerID,
+                                              "canAccept": partner.may(.manageTeam)] as [String: Any]
+            }
+        }
         view.values["checklist"] = checklist
         view.values["checklistOpen"] = checklist.contains { !($0["done"] as? Bool ?? false) }
         return view
