@@ -66,9 +66,13 @@ import Testing
                              { try store.adjust(in: db, programID: f.programID, partnerID: partner, amount: amount, reason: "bonus", now: now) })
                 }
             }
-            let (entries, balance) = try f.pool.read { db in
-                (try store.entries(in: db, partnerID: partner), try store.balance(in: db, partnerID: partner))
+            // Snapshots now and then (every few entries here, to exercise them): the balance must not change.
+            if step % 7 == 0 { try f.pool.write { db in _ = try store.snapshot(in: db, minimumEntries: 3, now: now) } }
+            let (entries, balance, full) = try f.pool.read { db in
+                (try store.entries(in: db, partnerID: partner), try store.balance(in: db, partnerID: partner),
+                 try store.fullBalance(in: db, partnerID: partner))
             }
+            #expect(balance == full, "seed \(seed) step \(step): snapshot + later entries must equal the full sum")
             #expect(entries == model.entries, "seed \(seed) step \(step)")
             #expect(balance == model.balance && balance == Balance(summing: entries), "seed \(seed) step \(step)")
         }
@@ -82,6 +86,7 @@ import Testing
             }
         }
         #expect(Set(model.entries.map(\.kind)) == Set(LedgerEntry.Kind.allCases), "seed \(seed) did not exercise every kind")
+        #expect(try f.count("SELECT count(*) FROM ledger_snapshots") > 10, "snapshots were exercised")
     }
 
     /// Both succeed, or both refuse with the same error; a refusal writes nothing (the savepoint rolls back).

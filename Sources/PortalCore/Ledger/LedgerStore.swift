@@ -125,12 +125,47 @@ public struct LedgerStore: Sendable {
                                   reversed: try row["reversed"], approved: try row["approved"], payoutID: try row["payout_id"])
     }
 
-    /// pending, available and paid as sums over the partner's entries (see `Balance` for the identities).
+    /// pending, available and paid as sums over the partner's entries (see `Balance` for the identities): the
+    /// latest snapshot (itself a sum of the entries up to an id) plus the entries after it.
     public func balance(in db: Database, partnerID: Int64) throws -> Balance {
+        let snapshot = try db.queryOne("""
+            SELECT through_entry_id, pending, available, paid FROM ledger_snapshots WHERE partner_id = ?
+            ORDER BY through_entry_id DESC LIMIT 1
+            """, [partnerID])
+        let base = try snapshot.map { Balance(pending: try $0["pending"], available: try $0["available"], paid: try $0["paid"]) } ?? .zero
+        let after: Int64 = try snapshot?["through_entry_id"] ?? 0
+        guard let row = try db.queryOne("SELECT \(Self.balanceColumns) FROM ledger_entries WHERE partner_id = ? AND id > ?",
+                                        [partnerID, after]) else { return base }
+        return base + Balance(pending: try row["pending"], available: try row["available"], paid: try row["paid"])
+    }
+
+    /// The balance summed over every entry, ignoring snapshots (to check them).
+    public func fullBalance(in db: Database, partnerID: Int64) throws -> Balance {
         guard let row = try db.queryOne("SELECT \(Self.balanceColumns) FROM ledger_entries WHERE partner_id = ?", [partnerID]) else {
             return .zero
         }
         return Balance(pending: try row["pending"], available: try row["available"], paid: try row["paid"])
+    }
+
+    /// Appends a snapshot for every partner with at least `minimumEntries` entries since their last one. Run by
+    /// the job scheduler; returns how many it wrote.
+    @discardableResult
+    public func snapshot(in db: Database, minimumEntries: Int = 500, now: Int64) throws -> Int {
+        let due = try db.query("""
+            SELECT e.partner_id, max(e.id) AS last, count(*) AS n FROM ledger_entries e
+            WHERE e.id > ifnull((SELECT max(through_entry_id) FROM ledger_snapshots s WHERE s.partner_id = e.partner_id), 0)
+            GROUP BY e.partner_id HAVING count(*) >= ?
+            """, [minimumEntries])
+        for row in due {
+            let partnerID: Int64 = try row["partner_id"]
+            let last: Int64 = try row["last"]
+            guard let sums = try db.queryOne("SELECT \(Self.balanceColumns) FROM ledger_entries WHERE partner_id = ? AND id <= ?",
+                                             [partnerID, last]) else { continue }
+            try db.execute("""
+                INSERT INTO ledger_snapshots (partner_id, through_entry_id, pending, available, paid, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, [partnerID, last, try sums["pending"] as Int64, try sums["available"] as Int64, try sums["paid"] as Int64, now])
+        }
+        return due.count
     }
 
     /// Every partner of a program with a ledger, and their balances, in one pass over the entries.

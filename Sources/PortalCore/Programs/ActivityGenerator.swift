@@ -45,6 +45,7 @@ public struct ActivityGenerator: Sendable {
                             progress: progress)
         progress("holds", 0, 1)
         try HoldRelease().run(database, now: now)
+        try database.write { db in _ = try LedgerStore().snapshot(in: db, now: now) }
         // One batch paid a month ago, so payouts and their statements have history.
         try database.write { db in
             let batch = try PayoutStore(vault: vault).createBatch(in: db, programID: programID, now: now - 30 * 86_400)

@@ -37,7 +37,9 @@ public final class JobScheduler: Sendable {
     /// Runs every job once; errors are logged and retried on the next pass.
     public static func runDueJobs(_ database: DatabasePool, now: Int64, logger: Logger) -> Int {
         do {
-            return try HoldRelease().run(database, now: now)
+            let approved = try HoldRelease().run(database, now: now)
+            try database.write { db in _ = try LedgerStore().snapshot(in: db, now: now) }
+            return approved
         } catch {
             logger.error("hold release failed: \(error)")
             return 0

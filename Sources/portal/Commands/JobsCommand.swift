@@ -23,6 +23,8 @@ struct JobsRunCommand: ParsableCommand {
         print("sessions: \(purged) expired removed")
         let approved = try HoldRelease().run(environment.database, now: now)
         print("commissions: \(approved) approved (hold ended)")
+        let snapshots = try environment.database.write { db in try LedgerStore().snapshot(in: db, now: now) }
+        print("ledger: \(snapshots) balance snapshots written")
         let smtp = try ProcessInfo.processInfo.environment["PORTAL_SMTP_URL"].map { try SMTPClient(url: $0) }
         let report = try Outbox(database: environment.database).deliver(using: smtp, now: now)
         print("outbox: \(report.sent) sent, \(report.failed) failed, \(report.waiting) waiting\(smtp == nil ? " (no PORTAL_SMTP_URL: mail stays in /admin/outbox)" : "")")
