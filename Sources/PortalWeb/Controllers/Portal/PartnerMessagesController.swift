@@ -16,7 +16,7 @@ struct PartnerMessagesController {
         let small = RouteOptions(maxBodySize: 64 * 1024)
         routes.get("/messages") { request, context in
             let partner = try PartnerContext.resolve(request, context, database: database)
-            return try listPage(context, partner: partner, notice: nil, errors: [:], subject: "", body: "")
+            return try listPage(context, partner: partner, errors: [:], subject: "", body: "")
         }
         routes.post("/messages", options: small) { request, context in
             let partner = try PartnerContext.resolve(request, context, database: database)
@@ -26,7 +26,7 @@ struct PartnerMessagesController {
             let subject = form["subject"] ?? "", body = form["body"] ?? ""
             let errors = MessageStore.validate(subject: subject, body: body)
             guard errors.isEmpty else {
-                return try listPage(context, partner: partner, notice: nil, errors: errors, subject: subject, body: body,
+                return try listPage(context, partner: partner, errors: errors, subject: subject, body: body,
                                     status: .unprocessableContent)
             }
             let now = Int64(Date().timeIntervalSince1970)
@@ -76,7 +76,7 @@ struct PartnerMessagesController {
         return id
     }
 
-    private func listPage(_ context: RequestContext, partner: PartnerContext, notice: String?, errors: [String: [String]],
+    private func listPage(_ context: RequestContext, partner: PartnerContext, errors: [String: [String]],
                           subject: String, body: String, status: HTTPStatus = .ok) throws -> Response {
         let user = try userID(context)
         let now = Int64(Date().timeIntervalSince1970)
@@ -105,7 +105,6 @@ struct PartnerMessagesController {
             "subjectErrors": errors["subject"] ?? [], "bodyErrors": errors["body"] ?? [],
             "subjectInvalid": errors["subject"] != nil, "bodyInvalid": errors["body"] != nil,
             "subjectLimit": MessageStore.subjectLimit, "bodyLimit": MessageStore.bodyLimit,
-            "notice": notice ?? "",
         ]), status: status)
     }
 
@@ -123,6 +122,8 @@ struct PartnerMessagesController {
         // Reading the thread has just changed the count the navigation computed before this page ran.
         chrome.setBadge(unread, for: "/portal/messages")
         let last = thread.messages.last?.id
+        let noticeText = notice == "sent" ? "Message sent. The program's managers are notified by e-mail."
+            : notice == "replied" ? "Reply sent." : ""
         return try templates.page("portal/thread", chrome.merged(with: [
             "partnerName": partner.partnerName, "programName": partner.programName,
             "id": thread.id, "subject": thread.subject, "started": MessageTime.format(thread.createdAt),
@@ -135,8 +136,7 @@ struct PartnerMessagesController {
             },
             "canWrite": partner.may(.messageProgram), "body": body, "hasErrors": !errors.isEmpty,
             "bodyErrors": errors["body"] ?? [], "bodyInvalid": errors["body"] != nil, "bodyLimit": MessageStore.bodyLimit,
-            "notice": notice == "sent" ? "Message sent. The program's managers are notified by e-mail."
-                : notice == "replied" ? "Reply sent." : "",
+            "notice": noticeText, "hasNotice": !noticeText.isEmpty,
         ]), status: status)
     }
 
