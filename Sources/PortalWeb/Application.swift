@@ -73,9 +73,11 @@ public struct Application: Sendable {
             .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
-        let portal = browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard)])
+        let messages = MessageStore(baseURL: options.baseURL)
+        let portal = browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard),
+                                                           UnreadMessagesMiddleware(database: database, store: messages)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
-        PartnerDashboardController(database: database, templates: templates).register(on: portal)
+        PartnerDashboardController(database: database, templates: templates, messages: messages).register(on: portal)
         PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerEarningsController(database: database, templates: templates, payouts: PayoutStore(vault: portalVault)).register(on: portal)
         PartnerPayoutSettingsController(database: database, templates: templates, store: PartnerStore(vault: portalVault)).register(on: portal)
@@ -83,6 +85,7 @@ public struct Application: Sendable {
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
         PartnerTermsController(database: database, templates: templates, addressSecret: addressSecret).register(on: portal)
+        PartnerMessagesController(database: database, templates: templates, store: messages).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)

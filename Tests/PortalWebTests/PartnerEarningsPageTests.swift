@@ -45,7 +45,10 @@ import Testing
                 .createBatch(in: db, programID: team.programID, now: 1).payouts[0].id
         }
         let bob = try team.session(b.userID)
-        #expect(try team.get("/portal/payouts/\(bobPayout)", as: bob).status == 200)
+        let detail = try team.get("/portal/payouts/\(bobPayout)", as: bob)
+        #expect(detail.status == 200)
+        #expect(!detail.body.contains("This payout failed"), "a pending payout must not show the failure notice")
+        #expect(!(try team.get("/portal/commissions", as: ada).body.contains("Older commissions")))
         #expect(try team.get("/portal/payouts/\(bobPayout)/statement.csv", as: bob).body.contains("Commission on bob-order-1"))
         #expect(try team.get("/portal/payouts/\(bobPayout)", as: ada).status == 404)
         #expect(try team.get("/portal/payouts/\(bobPayout)/statement.csv", as: ada).status == 404)

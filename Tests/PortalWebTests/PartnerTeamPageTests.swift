@@ -12,6 +12,7 @@ import Testing
         let team = try PortalTeam(portal: portal)
         let a = try team.partner("Ada")
         let owner = try team.session(a.userID)
+        #expect(!(try team.get("/portal/team", as: owner).body.contains(#"<div class="notice ok" role="status"></div>"#)))
         let invalid = try team.post("/portal/team/invite", [("email", "nope"), ("role", "partner_member")], as: owner)
         #expect(invalid.status == 422)
         #expect(invalid.body.contains("Enter the e-mail address to invite."))

@@ -8,12 +8,14 @@ struct PageChrome {
         var label: String?
         var path: String?
         var current = false
+        /// A count shown beside the label (nil or empty: none).
+        var badge: String?
     }
 
     let homePath: String
     let userEmail: String
     let csrfToken: String
-    let navigation: [NavigationItem]
+    private(set) var navigation: [NavigationItem]
 
     init(context: RequestContext, currentPath: String) {
         let web = context.webSession
@@ -38,6 +40,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Analytics", path: "/portal/analytics"))
             items.append(NavigationItem(label: "Commissions", path: "/portal/commissions"))
             items.append(NavigationItem(label: "Payouts", path: "/portal/payouts"))
+            items.append(NavigationItem(label: "Messages", path: "/portal/messages", badge: Self.badge(context.unreadMessages ?? 0)))
             items.append(NavigationItem(label: "Team", path: "/portal/team"))
             items.append(NavigationItem(label: "API keys", path: "/portal/api"))
         }
@@ -46,6 +49,15 @@ struct PageChrome {
             item.current = item.path == currentPath
             return item
         }
+    }
+
+    /// Replaces the badge of the item at `path` (a page that has just changed the count it shows).
+    mutating func setBadge(_ count: Int, for path: String) {
+        for index in navigation.indices where navigation[index].path == path { navigation[index].badge = Self.badge(count) }
+    }
+
+    private static func badge(_ count: Int) -> String? {
+        count > 0 ? (count > 99 ? "99+" : String(count)) : nil
     }
 
     /// The layout's values merged with a page's own (the page wins on a clash).

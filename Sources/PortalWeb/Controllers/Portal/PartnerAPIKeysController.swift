@@ -61,10 +61,14 @@ struct PartnerAPIKeysController {
              "lastUsed": key.lastUsedAt.map { CivilDate.format(days: DailyStats.day(of: $0)) } ?? "never",
              "revoked": key.revokedAt != nil]
         }
-        return try templates.page("portal/api", PageChrome(context: context, currentPath: "/portal/api").merged(with: [
-            "partnerName": partner.partnerName, "keys": items, "hasKeys": !items.isEmpty, "newKey": newKey ?? "", "notice": notice ?? "",
-            "error": error ?? "", "canManage": partner.may(.managePartnerIntegrations),
+        // Only present keys open a section: swift-mustache treats an empty string as true.
+        var values: [String: Any] = [
+            "partnerName": partner.partnerName, "keys": items, "hasKeys": !items.isEmpty, "canManage": partner.may(.managePartnerIntegrations),
             "scopes": Self.scopes.map { ["value": $0.0, "label": $0.1] },
-        ]))
+        ]
+        if let newKey { values["newKey"] = newKey }
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        return try templates.page("portal/api", PageChrome(context: context, currentPath: "/portal/api").merged(with: values))
     }
 }

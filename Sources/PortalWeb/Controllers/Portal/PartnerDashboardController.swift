@@ -8,6 +8,7 @@ import Store
 struct PartnerDashboardController {
     let database: DatabasePool
     let templates: TemplateRenderer
+    let messages: MessageStore
 
     func register(on routes: RouterGroup) {
         routes.get("/") { request, context in
@@ -15,15 +16,16 @@ struct PartnerDashboardController {
             let partner = try PartnerContext.resolve(request, context, database: database)
             let now = Int64(Date().timeIntervalSince1970)
             let today = DailyStats.day(of: now)
-            let view = try database.read { db in
-                try DashboardView.load(in: db, partner: partner, today: today)
+            let (view, messageCard) = try database.read { db in
+                (try DashboardView.load(in: db, partner: partner, today: today),
+                 try MessagesCard.values(in: db, store: messages, partner: partner, userID: principal.user.id))
             }
             return try templates.page("portal/dashboard", PageChrome(context: context, currentPath: "/portal").merged(with: [
                 "name": principal.user.name.isEmpty ? principal.user.email : principal.user.name,
                 "programName": partner.programName, "partnerName": partner.partnerName,
                 "statusPending": partner.status == .pending, "statusBlocked": partner.status == .suspended || partner.status == .rejected,
                 "status": partner.status.rawValue,
-            ].merging(view.values) { $1 }))
+            ].merging(view.values) { $1 }.merging(messageCard) { $1 }))
         }
     }
 }

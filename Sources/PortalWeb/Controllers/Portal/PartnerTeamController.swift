@@ -107,14 +107,17 @@ struct PartnerTeamController {
             return (members, invitations)
         }
         let canManage = partner.may(.manageTeam)
-        var response = try templates.page("portal/team", PageChrome(context: context, currentPath: "/portal/team").merged(with: [
+        // Only present keys open a section: swift-mustache treats an empty string as true.
+        var extra: [String: Any] = [:]
+        if notice == "invited" { extra["notice"] = "Invitation sent." }
+        if notice == "removed" { extra["notice"] = "Member removed." }
+        var response = try templates.page("portal/team", PageChrome(context: context, currentPath: "/portal/team").merged(with: extra.merging([
             "partnerName": partner.partnerName, "members": members.map { var m = $0; m["canRemove"] = canManage; return m },
             "invitations": invitations, "hasInvitations": !invitations.isEmpty, "canManage": canManage,
-            "notice": notice == "invited" ? "Invitation sent." : notice == "removed" ? "Member removed." : "",
             "email": email, "emailErrors": errors["email"] ?? [], "roleErrors": errors["role"] ?? [],
             "emailInvalid": errors["email"] != nil, "hasErrors": !errors.isEmpty,
             "roles": Self.roles.map { ["value": $0.0.rawValue, "label": $0.1, "help": $0.2, "selected": $0.0 == .partnerMember] },
-        ]))
+        ]) { $1 }))
         response.status = status
         return response
     }
