@@ -1,20 +1,8 @@
 import Testing
 @testable import PortalCore
 
-/// SplitMix64: a tiny seeded generator so a failing random sequence replays exactly from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The engine's seeded generator, so a failing random sequence replays exactly from its seed.
+typealias SeededGenerator = SplitMix
 
 /// Random sequences of earn / approve / refund / pay out / fail / adjust, with the ledger's invariants checked
 /// after every step against an independent model of what should have happened.

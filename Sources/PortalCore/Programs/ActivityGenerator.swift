@@ -179,8 +179,9 @@ public struct ActivityGenerator: Sendable {
     }
 }
 
-/// SplitMix64: small, fast and seeded, so generated data is the same on every run.
-struct SplitMix {
+/// SplitMix64: small, fast and seeded, so generated data is the same on every run (the tests replay random
+/// sequences with it too).
+struct SplitMix: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

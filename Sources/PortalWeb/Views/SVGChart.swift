@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 
 /// Server-rendered charts as inline SVG: a line (area) chart of one or two series over periods and a bar chart of
 /// one. Each is an image to assistive technology (`role="img"` labelled by its `<title>` and a `<desc>` sentence
@@ -220,19 +221,5 @@ struct SVGChart {
     }
 
     /// Text for SVG (XML) content and attribute values.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { MarkupEscaping.escape(text) }
 }
