@@ -60,10 +60,7 @@ struct PayoutsAPIController {
             guard let statement = try database.read({ db in try PayoutStatement.load(in: db, store: store, programID: programID, payoutID: id) }) else {
                 throw APIProblem(.notFound, "No such payout.")
             }
-            var response = Response(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(statement.csv.utf8))
-            response.headers.append("Content-Disposition", "attachment; filename=\"payout-\(id)-statement.csv\"")
-            response.headers.append("Cache-Control", "no-store")
-            return response
+            return Downloads.csv(statement.csv, fileName: "payout-\(id)-statement.csv")
         }
         api.post("/payouts/{id}/mark-paid", options: small) { request, context in
             let programID = try context.requireProgram()
@@ -129,9 +126,6 @@ struct PayoutsAPIController {
                                      currency: payout.currency, reference: payout.reference)
                 }
         }
-        var response = Response(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(render(rows).utf8))
-        response.headers.append("Content-Disposition", "attachment; filename=\"\(fileName)\(batchID.map { "-batch-\($0)" } ?? "").csv\"")
-        response.headers.append("Cache-Control", "no-store")
-        return response
+        return Downloads.csv(render(rows), fileName: "\(fileName)\(batchID.map { "-batch-\($0)" } ?? "").csv")
     }
 }

@@ -49,12 +49,8 @@ struct PartnerAnalyticsController {
                 try PerformanceReport.rows(in: db, programID: partner.programID, partnerID: partner.partnerID, from: range.from, to: range.to,
                                            granularity: query.granularity)
             }
-            var response = Response(status: .ok, contentType: "text/csv; charset=utf-8",
-                                    body: Array(PartnerAnalytics.csv(rows, currency: partner.currency).utf8))
-            response.headers.append("Content-Disposition",
-                                    "attachment; filename=\"analytics-\(range.fromText)-to-\(range.toText)-by-\(query.granularity.rawValue).csv\"")
-            response.headers.append("Cache-Control", "no-store")
-            return response
+            return Downloads.csv(PartnerAnalytics.csv(rows, currency: partner.currency),
+                                 fileName: "analytics-\(range.fromText)-to-\(range.toText)-by-\(query.granularity.rawValue).csv")
         }
     }
 

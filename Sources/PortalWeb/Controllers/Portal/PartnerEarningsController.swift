@@ -42,7 +42,7 @@ struct PartnerEarningsController {
             return try templates.page("portal/commissions", PageChrome(context: context, currentPath: "/portal/commissions").merged(with: [
                 "programName": partner.programName, "commissions": items, "hasCommissions": !items.isEmpty,
                 "filters": ([""] + CommissionStore.statuses.sorted()).map { ["value": $0, "label": $0.isEmpty ? "All" : $0.capitalized, "selected": $0 == (status ?? "")] },
-                "nextPage": Self.present(rows.count > Self.pageSize ? "/portal/commissions?status=\(status ?? "")&before=\(page.last?.commission.id ?? 0)" : ""),
+                "nextPage": TemplateValue.section(rows.count > Self.pageSize ? "/portal/commissions?status=\(status ?? "")&before=\(page.last?.commission.id ?? 0)" : ""),
                 "months": months, "filtered": status != nil,
             ]))
         }
@@ -73,7 +73,7 @@ struct PartnerEarningsController {
                         Self.ruleText(try row["rule"], level: Int(try row["level"] as Int64))].joined(separator: ",") + "\r\n"
             }
             csv += ",Total for \(month),,,,\(Currency.majorUnits(total, currency: partner.currency)),\(partner.currency),,\r\n"
-            return Self.download(csv, name: "earnings-\(month).csv")
+            return Downloads.csv(csv, fileName: "earnings-\(month).csv")
         }
         routes.get("/payouts") { request, context in
             let partner = try PartnerContext.resolve(request, context, database: database)
@@ -83,8 +83,8 @@ struct PartnerEarningsController {
             }
             let items = list.map { p -> [String: Any] in
                 ["id": p.id, "amount": partner.money(p.amount), "status": p.status, "tone": p.status == "paid" ? "ok" : p.status == "failed" ? "bad" : "warn",
-                 "method": p.method, "date": CivilDate.format(days: DailyStats.day(of: p.createdAt)), "reference": Self.present(p.reference),
-                 "failure": Self.present(p.failureReason)]
+                 "method": p.method, "date": CivilDate.format(days: DailyStats.day(of: p.createdAt)), "reference": TemplateValue.section(p.reference),
+                 "failure": TemplateValue.section(p.failureReason)]
             }
             return try templates.page("portal/payouts", PageChrome(context: context, currentPath: "/portal/payouts").merged(with: [
                 "programName": partner.programName, "payouts": items, "hasPayouts": !items.isEmpty,
@@ -103,8 +103,8 @@ struct PartnerEarningsController {
             }
             let p = statement.payout
             return try templates.page("portal/payout", PageChrome(context: context, currentPath: "/portal/payouts").merged(with: [
-                "id": p.id, "amount": partner.money(p.amount), "status": p.status, "method": p.method, "reference": Self.present(p.reference),
-                "failure": Self.present(p.failureReason), "date": CivilDate.format(days: DailyStats.day(of: p.createdAt)), "lines": lines,
+                "id": p.id, "amount": partner.money(p.amount), "status": p.status, "method": p.method, "reference": TemplateValue.section(p.reference),
+                "failure": TemplateValue.section(p.failureReason), "date": CivilDate.format(days: DailyStats.day(of: p.createdAt)), "lines": lines,
                 "total": partner.money(statement.total),
             ]))
         }
@@ -114,7 +114,7 @@ struct PartnerEarningsController {
                   let statement = try database.read({ db in try ownStatement(db, partner: partner, payoutID: id) }) else {
                 throw HTTPError(.notFound, "Not found")
             }
-            return Self.download(statement.csv, name: "payout-\(id)-statement.csv")
+            return Downloads.csv(statement.csv, fileName: "payout-\(id)-statement.csv")
         }
     }
 
@@ -123,16 +123,6 @@ struct PartnerEarningsController {
         guard let statement = try PayoutStatement.load(in: db, store: payouts, programID: partner.programID, payoutID: payoutID),
               statement.payout.partnerID == partner.partnerID else { return nil }
         return statement
-    }
-
-    /// A value for a Mustache section: swift-mustache treats an empty string as true, so absent text must be false.
-    static func present(_ text: String) -> Any { text.isEmpty ? false : text }
-
-    static func download(_ text: String, name: String) -> Response {
-        var response = Response(status: .ok, contentType: "text/csv; charset=utf-8", body: Array(text.utf8))
-        response.headers.append("Content-Disposition", "attachment; filename=\"\(name)\"")
-        response.headers.append("Cache-Control", "no-store")
-        return response
     }
 
     static func tone(_ status: String) -> String {

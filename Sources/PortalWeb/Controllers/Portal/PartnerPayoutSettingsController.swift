@@ -77,13 +77,13 @@ struct PartnerPayoutSettingsController {
         }
         let selected = form["method"] ?? current?.method.rawValue ?? ""
         func field(_ name: String, _ label: String, type: String = "text", help: String = "") -> [String: Any] {
-            ["name": name, "label": label, "type": type, "value": form[name] ?? "", "help": PartnerEarningsController.present(help),
+            ["name": name, "label": label, "type": type, "value": form[name] ?? "", "help": TemplateValue.section(help),
              "errors": errors[name] ?? [], "invalid": errors[name] != nil]
         }
         var response = try templates.page("portal/payout-settings", PageChrome(context: context, currentPath: "/portal/payouts").merged(with: [
             "programName": partner.programName, "canEdit": partner.may(.managePayoutSettings), "saved": saved,
             "currentMethod": current?.method.rawValue ?? "", "currentRecipient": current?.maskedRecipient ?? "", "hasCurrent": current != nil,
-            "minimum": partner.money(minimum), "threshold": PartnerEarningsController.present(threshold > 0 ? partner.money(threshold) : ""),
+            "minimum": partner.money(minimum), "threshold": TemplateValue.section(threshold > 0 ? partner.money(threshold) : ""),
             "thresholdValue": form["threshold"] ?? (threshold > 0 ? Currency.majorUnits(threshold, currency: partner.currency) : ""),
             "thresholdErrors": errors["threshold"] ?? [], "methodErrors": errors["method"] ?? [], "methodInvalid": errors["method"] != nil,
             "hasErrors": !errors.isEmpty,
