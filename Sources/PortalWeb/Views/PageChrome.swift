@@ -40,8 +40,11 @@ struct PageChrome {
             items.append(NavigationItem(label: "Analytics", path: "/portal/analytics"))
             items.append(NavigationItem(label: "Commissions", path: "/portal/commissions"))
             items.append(NavigationItem(label: "Payouts", path: "/portal/payouts"))
+            items.append(NavigationItem(label: "Tax", path: "/portal/tax"))
+            items.append(NavigationItem(label: "Resources", path: "/portal/resources"))
             items.append(NavigationItem(label: "Messages", path: "/portal/messages", badge: Self.badge(context.unreadMessages ?? 0)))
             items.append(NavigationItem(label: "Team", path: "/portal/team"))
+            items.append(NavigationItem(label: "Profile", path: "/portal/profile"))
             items.append(NavigationItem(label: "API keys", path: "/portal/api"))
         }
         navigation = items.map { item in
