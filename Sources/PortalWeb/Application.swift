@@ -86,6 +86,8 @@ public struct Application: Sendable {
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
         PartnerTermsController(database: database, templates: templates, addressSecret: addressSecret).register(on: portal)
         PartnerMessagesController(database: database, templates: templates, store: messages).register(on: portal)
+        PartnerProfileController(database: database, templates: templates, hasher: environment.hasher, sessions: sessions).register(on: portal)
+        PartnerTeamSwitchController(database: database, templates: templates).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)

@@ -157,10 +157,8 @@ public struct MessageStore: Sendable {
         let opening: String
         switch side {
         case .program:
-            recipients = try db.query("""
-                SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.partner_id = ? AND m.role IN (?, ?, ?) AND u.disabled_at IS NULL ORDER BY u.email
-                """, [partnerID, Self.noticeRoles[0].rawValue, Self.noticeRoles[1].rawValue, Self.noticeRoles[2].rawValue]).map { try $0["email"] }
+            // Each member's notification preferences decide (on by default).
+            recipients = try NotificationPreferences().recipients(in: db, partnerID: partnerID, event: .newMessage, roles: Self.noticeRoles)
             link = "\(baseURL)/portal/messages/\(threadID)?partner=\(partnerID)"
             mailSubject = "\(programName): \(subject)"
             opening = first ? "The \(programName) partner team wrote to \(partnerName):" : "The \(programName) partner team replied:"
@@ -177,7 +175,7 @@ public struct MessageStore: Sendable {
         let excerpt = body.count > 2000 ? String(body.prefix(2000)) + "…" : body
         for recipient in recipients {
             try Outbox.enqueue(in: db, to: recipient, subject: mailSubject,
-                               body: "Hello,\n\n\(opening)\n\n\(excerpt)\n\nRead and reply: \(link)\n", now: now)
+                               body: "Hello,\n\n\(opening)\n\n\(excerpt)\n\nRead and reply: \(link)\n" + (side == .program ? "\nChoose which e-mails you get: \(baseURL)/portal/profile\n" : ""), now: now)
         }
     }
 
@@ -249,7 +247,31 @@ public struct MessageStore: Sendable {
         guard errors.isEmpty else { throw MessageError.invalid(errors) }
         try db.execute("INSERT INTO announcements (program_id, group_name, title, body_markdown, published_at) VALUES (?, ?, ?, ?, ?)",
                        [programID, groupName.trimmingCharacters(in: .whitespacesAndNewlines), title, bodyMarkdown, now])
-        return db.lastInsertRowID
+        let id = db.lastInsertRowID
+        try mailAnnouncement(in: db, programID: programID, groupName: groupName.trimmingCharacters(in: .whitespacesAndNewlines),
+                             title: title, body: bodyMarkdown, now: now)
+        return id
+    }
+
+    /// E-mails an announcement to every member of the approved partners it reaches who has not switched
+    /// announcements off (on by default), once per address even for a member of several teams.
+    private func mailAnnouncement(in db: Database, programID: Int64, groupName: String, title: String, body: String, now: Int64) throws {
+        let programName = try db.queryValue("SELECT name FROM programs WHERE id = ?", [programID], as: String.self) ?? ""
+        let recipients: [String] = try db.query("""
+            SELECT DISTINCT u.email FROM partners pa
+            JOIN memberships m ON m.partner_id = pa.id JOIN users u ON u.id = m.user_id
+            LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.partner_id = pa.id AND p.event = ?
+            WHERE pa.program_id = ? AND pa.status = 'approved' AND (? = '' OR pa.group_name = ?)
+              AND u.disabled_at IS NULL AND coalesce(p.email, ?) = 1
+            ORDER BY u.email
+            """, [NotificationEvent.announcement.rawValue, programID, groupName, groupName,
+                  NotificationEvent.announcement.isOnByDefault ? 1 : 0]).map { try $0["email"] }
+        let excerpt = body.count > 2000 ? String(body.prefix(2000)) + "…" : body
+        for recipient in recipients {
+            try Outbox.enqueue(in: db, to: recipient, subject: "\(programName): \(title)",
+                               body: "Hello,\n\n\(excerpt)\n\nSee every announcement: \(baseURL)/portal/messages\n\nChoose which e-mails you get: \(baseURL)/portal/profile\n",
+                               now: now)
+        }
     }
 
     /// The announcements a partner sees (to everyone, or to its group), newest first, with `userID`'s read marks.

@@ -46,6 +46,9 @@ struct PageChrome {
             items.append(NavigationItem(label: "Team", path: "/portal/team"))
             items.append(NavigationItem(label: "Profile", path: "/portal/profile"))
             items.append(NavigationItem(label: "API keys", path: "/portal/api"))
+            if (principal?.memberships.filter { $0.partnerID != nil }.count ?? 0) > 1 {
+                items.append(NavigationItem(label: "Switch team", path: "/portal/teams"))
+            }
         }
         navigation = items.map { item in
             var item = item

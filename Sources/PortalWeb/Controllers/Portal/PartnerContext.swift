@@ -4,8 +4,9 @@ import Store
 
 /// Which partner a `/portal` request acts for, resolved once from the signed-in user's memberships: every portal
 /// query is scoped by this `partnerID` and `programID`, never by an id taken from the URL or a form. A user in
-/// several partner teams picks one with `?partner={id}` (kept in links by `query`); an id the user is not a member
-/// of is `404`, so the portal never reveals that another partner exists.
+/// several partner teams picks one on `/portal/teams` (remembered in the `TeamCookie`), or for one request with
+/// `?partner={id}`; an id the user is not a member of is `404`, so the portal never reveals that another partner
+/// exists. The cookie only chooses among the user's own memberships, so changing it by hand grants nothing.
 struct PartnerContext {
     let partnerID: Int64
     let programID: Int64
@@ -33,6 +34,10 @@ struct PartnerContext {
                 throw HTTPError(.notFound, "Not found")
             }
             chosen = match
+        } else if let text = request.cookies[TeamCookie.name], let id = Int64(text),
+                  let match = teams.first(where: { $0.partnerID == id }) {
+            // The team last chosen on `/portal/teams`; a stale cookie (membership removed) falls back to the first.
+            chosen = match
         }
         guard let partnerID = chosen.partnerID, let row = try database.read({ db in
             try db.queryOne("""
@@ -48,6 +53,15 @@ struct PartnerContext {
     /// `1999` → `$19.99`-style text in the program's currency (`19.99 USD` for currencies without a symbol here).
     func money(_ amount: Int64) -> String {
         MoneyText.format(amount, currency: currency)
+    }
+}
+
+/// The cookie remembering which of the user's partner teams the portal acts for.
+enum TeamCookie {
+    static let name = "pp_team"
+
+    static func set(_ partnerID: Int64, secure: Bool) -> SetCookie {
+        SetCookie(name: name, value: String(partnerID), path: "/portal", httpOnly: true, secure: secure, sameSite: .lax)
     }
 }
 
