@@ -147,3 +147,25 @@ def submit(driver, button):
             return False
 
     WebDriverWait(driver, 10).until(replaced)
+
+
+def axe_violations(driver, impacts=("serious", "critical")):
+    """Runs axe-core (bundled with axe-selenium-python) on the current page; returns the violations of the given
+    impacts as readable lines: rule, impact, and the first few offending elements."""
+    from axe_selenium_python import Axe
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run(options={"resultTypes": ["violations"]})
+    lines = []
+    for violation in results["violations"]:
+        if violation.get("impact") not in impacts:
+            continue
+        targets = ", ".join(" ".join(node["target"]) for node in violation["nodes"][:3])
+        lines.append(f'{violation["id"]} ({violation["impact"]}): {violation["help"]} — {targets}')
+    return lines
+
+
+def assert_accessible(driver, name):
+    """No serious or critical axe-core violation on the current page."""
+    found = axe_violations(driver)
+    assert not found, f"{name}: axe-core found\n  " + "\n  ".join(found)

@@ -199,7 +199,7 @@ struct ApplicationController {
             let key = "q_" + field.name
             let current = value(key)
             return ["name": key, "id": "q-" + field.name, "label": field.required ? field.label : field.label + " (optional)",
-                    "type": field.type == .url ? "url" : "text", "autocomplete": "off", "required": field.required,
+                    "type": field.type == .url ? "url" : "text", "autocomplete": field.type == .url ? "url" : "off", "required": field.required,
                     "value": current, "error": errors[key] ?? "", "invalid": errors[key] != nil,
                     "isTextarea": field.type == .textarea, "isSelect": field.type == .select,
                     "options": field.options.map { ["option": $0, "selected": $0 == current] as [String: Any] }]

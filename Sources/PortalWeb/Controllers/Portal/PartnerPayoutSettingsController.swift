@@ -77,7 +77,9 @@ struct PartnerPayoutSettingsController {
         }
         let selected = form["method"] ?? current?.method.rawValue ?? ""
         func field(_ name: String, _ label: String, type: String = "text", help: String = "") -> [String: Any] {
-            ["name": name, "label": label, "type": type, "value": form[name] ?? "", "help": TemplateValue.section(help),
+            // The payee's details, not the user's own: no autofill, except that an e-mail field may offer one.
+            ["name": name, "label": label, "type": type, "autocomplete": type == "email" ? "email" : "off", "value": form[name] ?? "",
+             "help": TemplateValue.section(help),
              "errors": errors[name] ?? [], "invalid": errors[name] != nil]
         }
         var response = try templates.page("portal/payout-settings", PageChrome(context: context, currentPath: "/portal/payouts").merged(with: [

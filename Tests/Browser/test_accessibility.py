@@ -1,0 +1,28 @@
+"""axe-core over every partner page, signed in as the demo partner, on a phone and on a desktop: no serious
+or critical violation (contrast, labels, names, landmarks, ARIA)."""
+import pytest
+from selenium.webdriver.common.by import By
+
+from conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in
+
+PAGES = ["/portal", "/portal/links", "/portal/analytics", "/portal/analytics?range=custom&from=2026-13-01&to=x",
+         "/portal/commissions", "/portal/payouts", "/portal/payouts/settings", "/portal/tax", "/portal/resources",
+         "/portal/messages", "/portal/team", "/portal/profile", "/portal/api"]
+
+
+def test_public_pages_have_no_serious_violations(portal, phone):
+    for path in ["/login", "/password/forgot", "/apply/acme"]:
+        phone.get(portal["base"] + path)
+        assert_accessible(phone, path)
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_partner_pages_have_no_serious_violations(portal, size, request):
+    driver = request.getfixturevalue(size)
+    sign_in(driver, portal, "partner")
+    for path in PAGES:
+        driver.get(portal["base"] + path)
+        assert driver.find_element(By.TAG_NAME, "h1").is_displayed(), path
+        assert_accessible(driver, f"{path} ({size})")
+        if size == "phone":
+            assert_no_horizontal_scroll(driver, PHONE["width"])
