@@ -85,16 +85,18 @@ public struct YearlyEarningsStatement: Sendable, Equatable {
     static let monthNames = ["", "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
                              "December"]
 
-    /// `year,month,payouts,paid,commissions,earned,currency`, amounts in major units, ending with the year's total.
+    /// `partner,year,month,payouts,paid,commissions,earned,currency`, amounts in major units, ending with the year's
+    /// total. The partner's name goes through `PayoutExport.field` (quoting and the formula-injection guard).
     public func csv(partnerName: String) -> String {
-        var out = "year,month,payouts,paid,commissions,earned,currency\r\n"
+        let name = PayoutExport.field(partnerName)
+        var out = "partner,year,month,payouts,paid,commissions,earned,currency\r\n"
         for m in months {
-            out += [String(year), Self.monthNames[m.month], String(m.payouts), Currency.majorUnits(m.paid, currency: currency),
+            out += [name, String(year), Self.monthNames[m.month], String(m.payouts), Currency.majorUnits(m.paid, currency: currency),
                     String(m.commissions), Currency.majorUnits(m.earned, currency: currency), currency].joined(separator: ",") + "\r\n"
         }
-        out += [String(year), PayoutExport.field("Total for \(partnerName)"), String(months.reduce(0) { $0 + $1.payouts }),
-                Currency.majorUnits(totalPaid, currency: currency), String(months.reduce(0) { $0 + $1.commissions }),
-                Currency.majorUnits(totalEarned, currency: currency), currency].joined(separator: ",") + "\r\n"
+        out += [name, String(year), "Total", String(months.reduce(0) { $0 + $1.payouts }), Currency.majorUnits(totalPaid, currency: currency),
+                String(months.reduce(0) { $0 + $1.commissions }), Currency.majorUnits(totalEarned, currency: currency), currency]
+            .joined(separator: ",") + "\r\n"
         return out
     }
 }
