@@ -81,6 +81,7 @@ public struct Application: Sendable {
         PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerEarningsController(database: database, templates: templates, payouts: PayoutStore(vault: portalVault)).register(on: portal)
         PartnerPayoutSettingsController(database: database, templates: templates, store: PartnerStore(vault: portalVault)).register(on: portal)
+        PartnerTaxController(database: database, templates: templates, store: try TaxFormStore(key: environment.secretKey), addressSecret: addressSecret).register(on: portal)
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
