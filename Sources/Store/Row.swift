@@ -93,7 +93,8 @@ final class RowColumns: Sendable {
 
 extension DatabaseValue {
     /// Converts to `T` or throws `SQLITE_MISMATCH` naming the column, the stored class and the wanted type.
-    func decode<T: DatabaseValueConvertible>(column: String, sql: String?) throws -> T {
+    /// The column's description is built only for the error: decoding is on every page's hot path.
+    func decode<T: DatabaseValueConvertible>(column: @autoclosure () -> String, sql: String?) throws -> T {
         if let value = T.fromDatabaseValue(self) { return value }
         let problem: String
         switch self {
@@ -103,7 +104,7 @@ extension DatabaseValue {
         }
         throw DatabaseError(
             extendedCode: SQLITE_MISMATCH,
-            message: "column \(column) \(problem), which cannot be read as \(T.self)",
+            message: "column \(column()) \(problem), which cannot be read as \(T.self)",
             sql: sql)
     }
 }

@@ -58,7 +58,7 @@ def portal():
         pytest.fail("portal did not start:\n" + log_path.read_text())
     urllib.request.urlopen(base + "/healthz", timeout=5).read()
     logins = dict(re.findall(r"demo (\w+) login: (\S+ / \S+)", log_path.read_text()))
-    yield {"base": base, "log": log_path,
+    yield {"base": base, "log": log_path, "data": data, "binary": str(_binary()),
            "logins": {role: tuple(value.split(" / ")) for role, value in logins.items()}}
     process.terminate()
     try:

@@ -32,6 +32,15 @@ public enum PartnerAnalytics {
             }
         }
 
+        public mutating func add(_ other: Totals) {
+            clicks += other.clicks
+            uniqueClicks += other.uniqueClicks
+            leads += other.leads
+            sales += other.sales
+            revenue += other.revenue
+            commission += other.commission
+        }
+
         /// Conversions (leads and sales) per click, 0…; nil without clicks.
         public var conversionRate: Double? {
             clicks > 0 ? Double(leads + sales) / Double(clicks) : nil
@@ -56,33 +65,63 @@ public enum PartnerAnalytics {
     /// The most rows one breakdown shows (the largest by clicks, then earnings).
     public static let breakdownLimit = 50
 
-    /// The partner's totals per link, campaign or sub id over the days `from`…`to`.
-    public static func breakdown(in db: Database, programID: Int64, partnerID: Int64, from: Int64, to: Int64, by: Breakdown,
-                                 limit: Int = breakdownLimit) throws -> [Group] {
-        let key: String
-        let join: String
-        switch by {
-        case .link:
-            key = "coalesce(l.code, '')"
-            join = "LEFT JOIN links l ON l.id = s.link_id AND l.partner_id = s.partner_id"
-        case .campaign:
-            key = "s.campaign"
-            join = ""
-        case .subID:
-            key = "s.sub_id"
-            join = ""
+    /// What the page shows of the partner's own rows: the period rows and the three breakdowns.
+    public struct Summary: Sendable, Equatable {
+        public var rows: [PerformanceReport.Row]
+        public var groups: [Breakdown: [Group]]
+    }
+
+    /// The period rows (as `PerformanceReport.rows`) and the breakdowns by link, campaign and sub id over the days
+    /// `from`…`to`, from ONE pass over the partner's rollup rows: four GROUP BY queries over the same rows cost four
+    /// times the reading and sorting (BENCHMARKS.md). Each breakdown keeps its `limit` largest groups by clicks,
+    /// then earnings, then key.
+    public static func summary(in db: Database, programID: Int64, partnerID: Int64, from: Int64, to: Int64,
+                               granularity: PerformanceReport.Granularity, limit: Int = breakdownLimit) throws -> Summary {
+        var periods = PerformanceReport.emptyRows(from: from, to: to, granularity: granularity)
+        var byLink: [Int64: Totals] = [:]
+        var byCampaign: [String: Totals] = [:]
+        var bySubID: [String: Totals] = [:]
+        // `+program_id` keeps the planner on the primary key (partner, day, …), as in PerformanceReport.
+        let statement = try db.cachedStatement("""
+            SELECT day, link_id, campaign, sub_id, clicks, unique_clicks, leads, sales, revenue, commission
+            FROM daily_stats WHERE partner_id = ?1 AND +program_id = ?2 AND day BETWEEN ?3 AND ?4
+            """)
+        defer { statement.reset() }
+        try statement.bind([partnerID, programID, from, to])
+        while try statement.step() {
+            let day: Int64 = try statement[0]
+            let totals = Totals(clicks: try statement[4], uniqueClicks: try statement[5], leads: try statement[6], sales: try statement[7],
+                                revenue: try statement[8], commission: try statement[9])
+            periods.add(totals, day: day)
+            byLink[try statement[1], default: Totals()].add(totals)
+            byCampaign[try statement[2], default: Totals()].add(totals)
+            bySubID[try statement[3], default: Totals()].add(totals)
         }
-        let groupBy = by == .link ? "s.link_id" : key
-        return try db.query("""
-            SELECT \(key) AS k, sum(s.clicks) AS c, sum(s.unique_clicks) AS u, sum(s.leads) AS l, sum(s.sales) AS n,
-                   sum(s.revenue) AS r, sum(s.commission) AS m
-            FROM daily_stats s \(join)
-            WHERE s.partner_id = ?1 AND +s.program_id = ?2 AND s.day BETWEEN ?3 AND ?4
-            GROUP BY \(groupBy) ORDER BY c DESC, m DESC, k LIMIT ?5
-            """, [partnerID, programID, from, to, Int64(limit)]).map { row in
-            Group(key: try row["k"], totals: Totals(clicks: try row["c"], uniqueClicks: try row["u"], leads: try row["l"], sales: try row["n"],
-                                                    revenue: try row["r"], commission: try row["m"]))
+        // Link ids become codes ('' for clicks without a link, or a link that is not the partner's).
+        var codes: [Int64: String] = [:]
+        let linkIDs = Array(byLink.keys.filter { $0 != 0 })
+        for chunk in stride(from: 0, to: linkIDs.count, by: 500).map({ Array(linkIDs[$0..<min($0 + 500, linkIDs.count)]) }) {
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let arguments: [(any DatabaseValueConvertible)?] = [partnerID] + chunk.map { $0 }
+            for row in try db.query("SELECT id, code FROM links WHERE partner_id = ? AND id IN (\(placeholders))", StatementArguments(arguments)) {
+                codes[try row[0]] = try row[1]
+            }
         }
+        func largest(_ groups: [Group]) -> [Group] {
+            Array(groups.sorted { a, b in
+                if a.totals.clicks != b.totals.clicks { return a.totals.clicks > b.totals.clicks }
+                if a.totals.commission != b.totals.commission { return a.totals.commission > b.totals.commission }
+                return a.key < b.key
+            }.prefix(limit))
+        }
+        // Two unknown link ids both read as '': merged, as the SQL grouping by code would show them.
+        var linkGroups: [String: Totals] = [:]
+        for (id, totals) in byLink { linkGroups[codes[id] ?? "", default: Totals()].add(totals) }
+        return Summary(rows: periods.rows, groups: [
+            .link: largest(linkGroups.map { Group(key: $0.key, totals: $0.value) }),
+            .campaign: largest(byCampaign.map { Group(key: $0.key, totals: $0.value) }),
+            .subID: largest(bySubID.map { Group(key: $0.key, totals: $0.value) }),
+        ])
     }
 
     public struct DimensionValue: Sendable, Equatable {
@@ -94,12 +133,22 @@ public enum PartnerAnalytics {
     /// The partner's clicks per country or device over the days `from`…`to`, most clicks first.
     public static func dimension(in db: Database, partnerID: Int64, from: Int64, to: Int64, _ dimension: ClickDimensions.Dimension,
                                  limit: Int = breakdownLimit) throws -> [DimensionValue] {
-        try db.query("""
-            SELECT value, sum(clicks) AS c, sum(unique_clicks) AS u FROM daily_click_dimensions
-            WHERE partner_id = ?1 AND day BETWEEN ?2 AND ?3 AND dimension = ?4
-            GROUP BY value ORDER BY c DESC, value LIMIT ?5
-            """, [partnerID, from, to, dimension.rawValue, Int64(limit)]).map { row in
-            DimensionValue(value: try row["value"], clicks: try row["c"], uniqueClicks: try row["u"])
+        try dimensions(in: db, partnerID: partnerID, from: from, to: to, limit: limit)[dimension] ?? []
+    }
+
+    /// Every dimension's values at once (one query over the partner's rows of the range), each most clicks first.
+    public static func dimensions(in db: Database, partnerID: Int64, from: Int64, to: Int64,
+                                  limit: Int = breakdownLimit) throws -> [ClickDimensions.Dimension: [DimensionValue]] {
+        var result: [ClickDimensions.Dimension: [DimensionValue]] = [:]
+        for row in try db.query("""
+            SELECT dimension, value, sum(clicks) AS c, sum(unique_clicks) AS u FROM daily_click_dimensions
+            WHERE partner_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY dimension, value
+            """, [partnerID, from, to]) {
+            guard let dimension = ClickDimensions.Dimension(rawValue: try row[0]) else { continue }
+            result[dimension, default: []].append(DimensionValue(value: try row[1], clicks: try row[2], uniqueClicks: try row[3]))
+        }
+        return result.mapValues { values in
+            Array(values.sorted { $0.clicks != $1.clicks ? $0.clicks > $1.clicks : $0.value < $1.value }.prefix(limit))
         }
     }
 

@@ -35,17 +35,7 @@ public enum PerformanceReport {
     /// One row per period from `from` to `to` (inclusive days), zeros included, oldest first. `partnerID` nil
     /// reports the whole program.
     public static func rows(in db: Database, programID: Int64, partnerID: Int64?, from: Int64, to: Int64, granularity: Granularity) throws -> [Row] {
-        var byPeriod: [Int64: Row] = [:]
-        var order: [Int64] = []
-        var day = from
-        while day <= to {
-            let start = periodStart(of: day, granularity)
-            if byPeriod[start] == nil {
-                byPeriod[start] = Row(period: CivilDate.format(days: start))
-                order.append(start)
-            }
-            day += 1
-        }
+        var buckets = emptyRows(from: from, to: to, granularity: granularity)
         let sql = partnerID == nil
             ? "SELECT day, sum(clicks) AS c, sum(unique_clicks) AS u, sum(leads) AS l, sum(sales) AS s, sum(revenue) AS r, sum(commission) AS m FROM daily_stats WHERE program_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day"
             : "SELECT day, sum(clicks) AS c, sum(unique_clicks) AS u, sum(leads) AS l, sum(sales) AS s, sum(revenue) AS r, sum(commission) AS m FROM daily_stats WHERE partner_id = ?4 AND +program_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY day"
@@ -53,16 +43,44 @@ public enum PerformanceReport {
         // would scan every partner's rows of those days.
         let arguments: StatementArguments = partnerID == nil ? [programID, from, to] : [programID, from, to, partnerID]
         for row in try db.query(sql, arguments) {
-            let start = periodStart(of: try row["day"], granularity)
-            guard var bucket = byPeriod[start] else { continue }
-            bucket.clicks += try row["c"]
-            bucket.uniqueClicks += try row["u"]
-            bucket.leads += try row["l"]
-            bucket.sales += try row["s"]
-            bucket.revenue += try row["r"]
-            bucket.commission += try row["m"]
-            byPeriod[start] = bucket
+            buckets.add(PartnerAnalytics.Totals(clicks: try row["c"], uniqueClicks: try row["u"], leads: try row["l"], sales: try row["s"],
+                                                revenue: try row["r"], commission: try row["m"]), day: try row["day"])
         }
-        return order.compactMap { byPeriod[$0] }
+        return buckets.rows
+    }
+
+    /// One zero row per period from `from` to `to`, to add days into.
+    public static func emptyRows(from: Int64, to: Int64, granularity: Granularity) -> PeriodBuckets {
+        PeriodBuckets(from: from, to: to, granularity: granularity)
+    }
+
+    /// Rows per period of a range, filled a day at a time; days outside the range are ignored.
+    public struct PeriodBuckets: Sendable {
+        public private(set) var rows: [Row] = []
+        private var positions: [Int64: Int] = [:]
+        private let granularity: Granularity
+
+        init(from: Int64, to: Int64, granularity: Granularity) {
+            self.granularity = granularity
+            var day = from
+            while day <= to {
+                let start = PerformanceReport.periodStart(of: day, granularity)
+                if positions[start] == nil {
+                    positions[start] = rows.count
+                    rows.append(Row(period: CivilDate.format(days: start)))
+                }
+                day += 1
+            }
+        }
+
+        public mutating func add(_ totals: PartnerAnalytics.Totals, day: Int64) {
+            guard let position = positions[PerformanceReport.periodStart(of: day, granularity)] else { return }
+            rows[position].clicks += totals.clicks
+            rows[position].uniqueClicks += totals.uniqueClicks
+            rows[position].leads += totals.leads
+            rows[position].sales += totals.sales
+            rows[position].revenue += totals.revenue
+            rows[position].commission += totals.commission
+        }
     }
 }

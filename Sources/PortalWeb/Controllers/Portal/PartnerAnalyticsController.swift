@@ -37,8 +37,15 @@ struct PartnerAnalyticsController {
             guard let range = query.range else {
                 return try templates.page("portal/analytics", chrome.merged(with: model), status: .badRequest)
             }
+            let clock = ContinuousClock()
+            let started = clock.now
             for (key, value) in try report(partner: partner, range: range, granularity: query.granularity) { model[key] = value }
-            return try templates.page("portal/analytics", chrome.merged(with: model))
+            let read = clock.now
+            var response = try templates.page("portal/analytics", chrome.merged(with: model))
+            // Where the time went (RFC-less but standard `Server-Timing`): what BENCHMARKS.md reads to split queries
+            // from rendering. Durations only, nothing about the data.
+            response.headers.append("Server-Timing", "report;dur=\(Self.milliseconds(read - started)), render;dur=\(Self.milliseconds(clock.now - read))")
+            return response
         }
         routes.get("/analytics.csv") { request, context in
             let partner = try PartnerContext.resolve(request, context, database: database)
@@ -115,19 +122,11 @@ struct PartnerAnalyticsController {
         typealias Read = ([PerformanceReport.Row], [PartnerAnalytics.Breakdown: [PartnerAnalytics.Group]],
                           [ClickDimensions.Dimension: [PartnerAnalytics.DimensionValue]], PartnerAnalytics.ProgramAverage?)
         let (rows, groups, dimensions, average) = try database.read { db -> Read in
-            let rows = try PerformanceReport.rows(in: db, programID: partner.programID, partnerID: partner.partnerID, from: range.from,
-                                                  to: range.to, granularity: granularity)
-            var groups: [PartnerAnalytics.Breakdown: [PartnerAnalytics.Group]] = [:]
-            for breakdown in PartnerAnalytics.Breakdown.allCases {
-                groups[breakdown] = try PartnerAnalytics.breakdown(in: db, programID: partner.programID, partnerID: partner.partnerID,
-                                                                   from: range.from, to: range.to, by: breakdown)
-            }
-            var dimensions: [ClickDimensions.Dimension: [PartnerAnalytics.DimensionValue]] = [:]
-            for dimension in ClickDimensions.Dimension.allCases {
-                dimensions[dimension] = try PartnerAnalytics.dimension(in: db, partnerID: partner.partnerID, from: range.from, to: range.to, dimension)
-            }
+            let summary = try PartnerAnalytics.summary(in: db, programID: partner.programID, partnerID: partner.partnerID, from: range.from,
+                                                       to: range.to, granularity: granularity)
+            let dimensions = try PartnerAnalytics.dimensions(in: db, partnerID: partner.partnerID, from: range.from, to: range.to)
             let average = try PartnerAnalytics.programAverage(in: db, programID: partner.programID, from: range.from, to: range.to)
-            return (rows, groups, dimensions, average)
+            return (summary.rows, summary.groups, dimensions, average)
         }
         let totals = PartnerAnalytics.Totals(rows)
         let money = { (amount: Int64) in partner.money(amount) }
@@ -226,6 +225,12 @@ struct PartnerAnalyticsController {
 
     // MARK: - Text
 
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let micro = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+        return "\(micro / 1000).\(String(micro % 1000).leftPadded(to: 3))"
+    }
+
     static func cells(_ totals: PartnerAnalytics.Totals, money: (Int64) -> String) -> [String: Any] {
         ["clicks": count(totals.clicks), "uniqueClicks": count(totals.uniqueClicks), "leads": count(totals.leads), "sales": count(totals.sales),
          "revenue": money(totals.revenue), "commission": money(totals.commission), "conversionRate": percent(totals.conversionRate),
@@ -273,4 +278,8 @@ struct PartnerAnalyticsController {
         let (year, month, day) = CivilDate.ymd(days: days)
         return "\(day) \(months[Int(month) - 1]) \(year)"
     }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
