@@ -109,18 +109,22 @@ public enum DemoLibrary {
         try store.create(in: db, programID: programID, guidelines, now: now)
     }
 
-    /// A flat banner: the brand gradient, a headline and a button-like call to action.
+    /// A flat banner: the brand gradient, a headline and a call to action, side by side on strips (height under
+    /// 100) and stacked otherwise.
     public static func bannerSVG(width: Int, height: Int, headline: String) -> String {
-        let fontSize = max(10, min(height / 3, width / max(8, headline.count / 2 + 4)))
-        let tall = height > width
+        let stacked = height >= 100
+        let fontSize = stacked ? max(12, min(width / max(6, headline.count / 2 + 2), height / 8))
+                               : max(10, min(height / 3, (width * 2 / 3) / max(4, headline.count * 6 / 10)))
+        let (hx, hy, cx, cy) = stacked ? (width / 2, height * 2 / 5, width / 2, height * 3 / 4) : (12, height / 2, width - 12, height / 2)
+        let anchor = stacked ? "middle" : "start"
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)">\
             <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#4f46e5"/><stop offset="1" stop-color="#7c3aed"/></linearGradient></defs>\
             <rect width="\(width)" height="\(height)" fill="url(#g)"/>\
-            <text x="\(tall ? width / 2 : 12)" y="\(tall ? height / 3 : height / 2)" fill="#ffffff" font-family="sans-serif" font-weight="700" \
-            font-size="\(fontSize)" dominant-baseline="middle"\(tall ? " text-anchor=\"middle\"" : "")>\(MarkupEscaping.escape(headline))</text>\
-            <text x="\(tall ? width / 2 : width - 12)" y="\(tall ? height * 3 / 4 : height / 2)" fill="#fde68a" font-family="sans-serif" \
-            font-size="\(max(9, fontSize * 2 / 3))" dominant-baseline="middle" text-anchor="\(tall ? "middle" : "end")">Learn more ›</text>\
+            <text x="\(hx)" y="\(hy)" fill="#ffffff" font-family="sans-serif" font-weight="700" font-size="\(fontSize)" \
+            dominant-baseline="middle" text-anchor="\(anchor)">\(MarkupEscaping.escape(headline))</text>\
+            <text x="\(cx)" y="\(cy)" fill="#fde68a" font-family="sans-serif" font-size="\(max(9, fontSize * 2 / 3))" \
+            dominant-baseline="middle" text-anchor="\(stacked ? "middle" : "end")">Learn more ›</text>\
             </svg>
             """
     }

@@ -202,7 +202,8 @@ struct PartnerResourcesController {
         values["programName"] = partner.programName
         values["backHref"] = "/portal/resources" + PartnerLinksController.partnerQuery(request, first: true)
         values["linkPicker"] = linkPicker(merge)
-        values["hasLink"] = merge.chosen != nil
+        // The link picker only where a link is merged: templates and creatives.
+        values["showLinkPicker"] = merge.chosen != nil && (resource.kind == .template || resource.file(.original) != nil)
         values["partnerField"] = TemplateValue.section(request.queryParameters["partner"].flatMap { Int64($0) }.map(String.init) ?? "")
         values["formAction"] = "/portal/resources/\(resource.id)"
         return try templates.page("portal/resource", PageChrome(context: context, currentPath: "/portal/resources").merged(with: values))
