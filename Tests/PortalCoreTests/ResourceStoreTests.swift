@@ -46,8 +46,8 @@ import Testing
                 try store.visible(in: db, programID: programID ?? fixture.programID, partnerID: partner, now: now, kind: kind, campaign: campaign).map(\.title)
             }
         }
-        #expect(try titles(gold) == ["Everyone", "Gold only", "Empty group is everyone", "Running"])
-        #expect(try titles(plain) == ["Everyone", "Empty group is everyone", "Running"])
+        #expect(try titles(gold) == ["Running", "Everyone", "Gold only", "Empty group is everyone"])
+        #expect(try titles(plain) == ["Running", "Everyone", "Empty group is everyone"])
         #expect(try titles(gold, kind: .campaign) == ["Running"])
         #expect(try titles(gold, campaign: "Summer") == [])
         #expect(try titles(gold, campaign: "Winter") == ["Running"])

@@ -108,6 +108,16 @@ import Testing
         #expect(guide.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(!guide.body.contains("javascript:"))
         #expect(try library.team.get("/portal/resources/\(library.expired.id)", as: ada).status == 404)
+        // One template and one creative on their own pages, with the picked link.
+        let email = try library.team.get("/portal/resources/\(library.email.id)?link=ada-blog", as: ada)
+        #expect(email.status == 200)
+        #expect(email.body.contains("Try it: http://127.0.0.1:8080/r/ada-blog\nCode ADA20"))
+        #expect(email.body.contains(#"<option value="ada-blog" selected>"#))
+        #expect(try library.team.get("/portal/resources/\(library.email.id)?link=nope", as: ada).status == 404)
+        let banner = try library.team.get("/portal/resources/\(library.banner.id)", as: ada).body
+        #expect(banner.contains("/r/ada-main&quot; rel=&quot;sponsored&quot;"))
+        #expect(banner.contains("Mobile size"))
+        #expect(!(try library.team.get("/portal/resources/\(library.guide.id)", as: ada).body.contains(#"name="link""#)))
     }
 
     @Test func aPartnerWithoutLinksIsAskedToCreateOne() throws {

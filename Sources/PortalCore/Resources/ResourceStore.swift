@@ -71,7 +71,8 @@ public struct ResourceStore: Sendable {
         r.group_name, r.position, r.created_at
         """
 
-    /// What `partnerID` sees now, optionally of one kind and one campaign, in the program's order.
+    /// What `partnerID` sees now, optionally of one kind and one campaign: campaigns, creatives, templates, product,
+    /// training, guidelines, pages, each in the program's order (`position`, then age).
     public func visible(in db: Database, programID: Int64, partnerID: Int64, now: Int64, kind: ResourceKind? = nil,
                         campaign: String? = nil) throws -> [Resource] {
         var sql = "SELECT \(Self.columns) FROM resources r \(Self.visibleTo)"
@@ -84,7 +85,11 @@ public struct ResourceStore: Sendable {
             sql += " AND r.campaign = ?"
             arguments.append(campaign)
         }
-        sql += " ORDER BY r.position, r.id"
+        // Running campaigns first (they are the time-limited ones), then the library in its tab order.
+        sql += """
+             ORDER BY CASE r.kind WHEN 'campaign' THEN 0 WHEN 'creative' THEN 1 WHEN 'template' THEN 2 WHEN 'product' THEN 3
+             WHEN 'training' THEN 4 WHEN 'guideline' THEN 5 ELSE 6 END, r.position, r.id
+            """
         let resources = try db.query(sql, StatementArguments(arguments)).map(Self.resource)
         guard !resources.isEmpty else { return [] }
         let files = try filesByResource(in: db, ids: resources.map(\.id))
