@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        // Markdown for resource pages (rendered with raw HTML escaped first: see docs/DECISIONS.md, Resources).
+        .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
     ],
     targets: [
         // epoll, eventfd and socket helpers that Glibc does not export to Swift.
@@ -39,7 +41,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Domain types and the engine: accounts, programs, partners, money rules. No HTTP here.
-        .target(name: "PortalCore", dependencies: ["PortalSecurity", "Store"], swiftSettings: strict),
+        .target(
+            name: "PortalCore",
+            dependencies: ["PortalSecurity", "Store", .product(name: "Ink", package: "Ink")],
+            swiftSettings: strict
+        ),
         // Controllers, view models and the application's routes.
         .target(
             name: "PortalWeb",

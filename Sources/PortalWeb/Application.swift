@@ -79,6 +79,7 @@ public struct Application: Sendable {
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
         PartnerDashboardController(database: database, templates: templates, messages: messages).register(on: portal)
         PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
+        PartnerResourcesController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal, assets: router)
         PartnerEarningsController(database: database, templates: templates, payouts: PayoutStore(vault: portalVault)).register(on: portal)
         PartnerPayoutSettingsController(database: database, templates: templates, store: PartnerStore(vault: portalVault)).register(on: portal)
         PartnerTaxController(database: database, templates: templates, store: try TaxFormStore(key: environment.secretKey), addressSecret: addressSecret).register(on: portal)

@@ -44,6 +44,7 @@ public struct DemoSeeder: Sendable {
                 """, [created.id, partnerID, now])
             let partner = try accounts.createUser(in: db, email: "partner@demo.partnerportal.test", name: "Ada Partner", passwordHash: partnerHash, now: now)
             try accounts.addMembership(in: db, userID: partner.id, Membership(role: .partnerOwner, programID: created.id, partnerID: partnerID), now: now)
+            try DemoLibrary.seed(in: db, programID: created.id, now: now)
         }
         return [
             Login(role: "admin", email: "admin@demo.partnerportal.test", password: adminPassword),
