@@ -78,7 +78,9 @@ public struct Application: Sendable {
                                                            UnreadMessagesMiddleware(database: database, store: messages)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
         PartnerDashboardController(database: database, templates: templates, messages: messages).register(on: portal)
-        PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
+        // One cache for the redirect and the links page: an edit in the portal invalidates the code the redirect serves.
+        let linkCache = LinkCache(database: environment.database)
+        PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL, linkCache: linkCache).register(on: portal)
         PartnerResourcesController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal, assets: router)
         PartnerEarningsController(database: database, templates: templates, payouts: PayoutStore(vault: portalVault)).register(on: portal)
         PartnerPayoutSettingsController(database: database, templates: templates, store: PartnerStore(vault: portalVault)).register(on: portal)
@@ -91,7 +93,7 @@ public struct Application: Sendable {
         PartnerProfileController(database: database, templates: templates, hasher: environment.hasher, sessions: sessions).register(on: portal)
         PartnerTeamSwitchController(database: database, templates: templates).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
-        try TrackingController(links: LinkCache(database: environment.database), recorder: clickRecorder,
+        try TrackingController(links: linkCache, recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)
         // Whatever no route claims may be a static file from Public/ (served on a worker: it reads disk).
         let files = FileServer(root: options.publicDirectory)

@@ -59,4 +59,32 @@ public struct LinkStore: Sendable {
                  destinationURL: try row["destination_url"], campaign: try row["campaign"])
         }
     }
+
+    /// One of the partner's own (not archived) links; another partner's id is nil, like a missing one.
+    public func link(in db: Database, programID: Int64, partnerID: Int64, id: Int64) throws -> Link? {
+        try db.queryOne("""
+            SELECT id, partner_id, code, destination_url, campaign FROM links
+            WHERE id = ? AND program_id = ? AND partner_id = ? AND archived_at IS NULL
+            """, [id, programID, partnerID]).map { row in
+            Link(id: try row["id"], partnerID: try row["partner_id"], code: try row["code"],
+                 destinationURL: try row["destination_url"], campaign: try row["campaign"])
+        }
+    }
+
+    /// Changes a link's destination and campaign under the same rules as `create` (`NewLink.problems`). The code
+    /// never changes: links already shared must keep working. Returns nil when the link is not this partner's.
+    public func update(in db: Database, programID: Int64, partnerID: Int64, id: Int64, destinationURL: String?, campaign: String?) throws -> Link? {
+        guard let existing = try link(in: db, programID: programID, partnerID: partnerID, id: id) else { return nil }
+        guard let program = try db.queryOne("SELECT default_url, allowed_domains FROM programs WHERE id = ?", [programID]) else { return nil }
+        let defaultURL: String = try program["default_url"]
+        let domains = (try program["allowed_domains"] as String).split(separator: " ").map(String.init)
+        let request = NewLink(destinationURL: destinationURL, campaign: campaign, code: nil)
+        let errors = request.problems(defaultURL: defaultURL, allowedDomains: domains)
+        guard errors.isEmpty else { throw Failure.invalid(errors) }
+        let destination = destinationURL ?? defaultURL
+        let newCampaign = campaign ?? ""
+        try db.execute("UPDATE links SET destination_url = ?, campaign = ? WHERE id = ? AND program_id = ? AND partner_id = ?",
+                       [destination, newCampaign, id, programID, partnerID])
+        return Link(id: existing.id, partnerID: partnerID, code: existing.code, destinationURL: destination, campaign: newCampaign)
+    }
 }

@@ -19,7 +19,7 @@ public struct TrackedLink: Sendable, Equatable {
 /// Link codes looked up in SQLite and kept in memory for a few seconds, so the tracking redirect does not
 /// read the database on every click. Unknown codes are remembered too (bounded), so a stream of random codes
 /// costs one read each per interval, not one per request. A change (suspension, new destination) shows
-/// within `lifetime`.
+/// within `lifetime`, or at once when the writer calls `invalidate(_:)` (the portal does after editing a link).
 public final class LinkCache: Sendable {
     private struct Entry {
         let link: TrackedLink?
@@ -55,5 +55,10 @@ public final class LinkCache: Sendable {
             entries[code] = Entry(link: link, expires: now + lifetime)
         }
         return link
+    }
+
+    /// Forgets what is cached for `code`, so the next redirect reads the link again (after its destination changed).
+    public func invalidate(_ code: String) {
+        _ = entries.withLock { $0.removeValue(forKey: code) }
     }
 }

@@ -11,6 +11,8 @@ struct PartnerLinksController {
     let templates: TemplateRenderer
     /// The public URL the tracking links start with (`{baseURL}/r/{code}`).
     let baseURL: String
+    /// The redirect's cache of link codes: an edit invalidates the link's code so `/r/{code}` follows it at once.
+    let linkCache: LinkCache
     let links = LinkStore()
     let coupons = CouponStore()
 
@@ -22,6 +24,7 @@ struct PartnerLinksController {
         let campaign: String
         let clicks: Int64
         let qrPath: String
+        let pagePath: String
     }
 
     /// What the create form shows again after a refused submission.
@@ -42,6 +45,15 @@ struct PartnerLinksController {
         }
         routes.post("/links", options: RouteOptions(maxBodySize: 16 * 1024)) { request, context in
             try create(request, context)
+        }
+        routes.get("/links/{id}") { request, context in
+            let partner = try PartnerContext.resolve(request, context, database: database)
+            let link = try ownLink(context, partner)
+            return try linkPage(request, context, partner, link: link,
+                                form: FormValues(destination: link.destinationURL, campaign: link.campaign))
+        }
+        routes.post("/links/{id}", options: RouteOptions(maxBodySize: 16 * 1024)) { request, context in
+            try edit(request, context)
         }
         routes.get("/links/{id}/qr.svg") { request, context in
             let partner = try PartnerContext.resolve(request, context, database: database)
@@ -93,6 +105,91 @@ struct PartnerLinksController {
         }
     }
 
+    /// The signed-in partner's link named by `{id}`; anything else (another partner's, archived, not a number) is 404.
+    private func ownLink(_ context: RequestContext, _ partner: PartnerContext) throws -> LinkStore.Link {
+        guard let id = Int64(try context.parameters.require("id")),
+              let link = try database.read({ db in try links.link(in: db, programID: partner.programID, partnerID: partner.partnerID, id: id) })
+        else { throw HTTPError(.notFound, "Not found") }
+        return link
+    }
+
+    private func edit(_ request: Request, _ context: RequestContext) throws -> Response {
+        let partner = try PartnerContext.resolve(request, context, database: database)
+        let link = try ownLink(context, partner)
+        try partner.require(.manageLinks)
+        let form = try FormBody.parse(request)
+        func field(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        var values = FormValues(destination: field("destination_url"), campaign: field("campaign"))
+        do {
+            let updated = try database.write { db in
+                try links.update(in: db, programID: partner.programID, partnerID: partner.partnerID, id: link.id,
+                                 destinationURL: values.destination.isEmpty ? nil : values.destination,
+                                 campaign: values.campaign.isEmpty ? nil : values.campaign)
+            }
+            guard let updated else { throw HTTPError(.notFound, "Not found") }
+            linkCache.invalidate(updated.code)
+            return .redirect(to: "/portal/links/\(updated.id)?saved=1" + Self.partnerQuery(request, first: false), status: .seeOther)
+        } catch LinkStore.Failure.invalid(let errors) {
+            values.destinationError = errors["destination_url"].map { "The destination URL " + $0.joined(separator: "; ") }
+            values.campaignError = errors["campaign"].map { "The campaign " + $0.joined(separator: "; ") }
+            return try linkPage(request, context, partner, link: link, form: values, status: .unprocessableContent)
+        }
+    }
+
+    /// `/portal/links/{id}`: the tracking URL with copy button and QR code, 30 days of results, and the edit form.
+    private func linkPage(_ request: Request, _ context: RequestContext, _ partner: PartnerContext, link: LinkStore.Link,
+                          form: FormValues, status: HTTPStatus = .ok) throws -> Response {
+        let today = DailyStats.day(of: AuthController.now())
+        let (totals, program) = try database.read { db in
+            (try db.queryOne("""
+                SELECT coalesce(sum(clicks), 0) AS clicks, coalesce(sum(leads + sales), 0) AS conversions,
+                       coalesce(sum(commission), 0) AS earnings
+                FROM daily_stats WHERE partner_id = ? AND program_id = ? AND link_id = ? AND day > ?
+                """, [partner.partnerID, partner.programID, link.id, today - 30]),
+             try db.queryOne("SELECT default_url, allowed_domains FROM programs WHERE id = ?", [partner.programID]))
+        }
+        var defaultURL = ""
+        var domains: [String] = []
+        if let program {
+            defaultURL = try program["default_url"]
+            domains = (try program["allowed_domains"] as String).split(separator: " ").map(String.init)
+        }
+        var notices: [[String: String]] = []
+        if status == .ok, request.queryParameters["saved"] != nil {
+            notices.append(["kind": "ok", "role": "status", "message": "Link saved. The tracking URL now leads to the new destination."])
+        }
+        if form.hasErrors {
+            notices.append(["kind": "bad", "role": "alert", "message": "The link was not changed. Please correct the fields marked below."])
+        }
+        let url = trackingURL(link.code)
+        var values: [String: Any] = [
+            "partnerName": partner.partnerName,
+            "programName": partner.programName,
+            "id": link.id,
+            "code": link.code,
+            "url": url,
+            "currentDestination": link.destinationURL,
+            "currentCampaign": TemplateValue.section(link.campaign),
+            "qrPath": "/portal/links/\(link.id)/qr.svg" + Self.partnerQuery(request, first: true),
+            "clicks": try totals?["clicks"] as Int64? ?? 0,
+            "conversions": try totals?["conversions"] as Int64? ?? 0,
+            "earnings": partner.money(try totals?["earnings"] as Int64? ?? 0),
+            "canManage": partner.may(.manageLinks),
+            "destination": form.destination,
+            "campaign": form.campaign,
+            "formAction": "/portal/links/\(link.id)" + Self.partnerQuery(request, first: true),
+            "backPath": "/portal/links" + Self.partnerQuery(request, first: true),
+            "allowedDomains": domains.joined(separator: ", "),
+            "hasAllowedDomains": !domains.isEmpty,
+            "defaultURL": defaultURL,
+            "hasDefaultURL": !defaultURL.isEmpty,
+            "notices": notices,
+        ]
+        if let error = form.destinationError { values["destinationError"] = error }
+        if let error = form.campaignError { values["campaignError"] = error }
+        return try templates.page("portal/link", PageChrome(context: context, currentPath: "/portal/links").merged(with: values), status: status)
+    }
+
     private func page(_ request: Request, _ context: RequestContext, _ partner: PartnerContext, form: FormValues,
                       status: HTTPStatus = .ok) throws -> Response {
         let today = DailyStats.day(of: AuthController.now())
@@ -105,7 +202,8 @@ struct PartnerLinksController {
             })
             let rows = try links.links(in: db, programID: partner.programID, partnerID: partner.partnerID).reversed().map { link in
                 LinkRow(id: link.id, code: link.code, url: trackingURL(link.code), destination: link.destinationURL, campaign: link.campaign,
-                        clicks: clicks[link.id] ?? 0, qrPath: "/portal/links/\(link.id)/qr.svg" + Self.partnerQuery(request, first: true))
+                        clicks: clicks[link.id] ?? 0, qrPath: "/portal/links/\(link.id)/qr.svg" + Self.partnerQuery(request, first: true),
+                        pagePath: "/portal/links/\(link.id)" + Self.partnerQuery(request, first: true))
             }
             let codes = try coupons.coupons(in: db, programID: partner.programID, partnerID: partner.partnerID).map(\.code)
             let program = try db.queryOne("SELECT default_url, allowed_domains FROM programs WHERE id = ?", [partner.programID])
