@@ -111,11 +111,12 @@ def test_a_partner_from_application_to_first_payout_details(portal, secret_key, 
 
     # 4. Make a link.
     journey.open("/portal/links")
+    journey.fill("destination_url", "https://example.com/pricing")
     journey.fill("campaign", "journey")
     code = f"jo{size}{uuid.uuid4().hex[:6]}"
     journey.fill("code", code)
     journey.press("Create link")
-    assert code in driver.page_source
+    assert f"created={code}" in driver.current_url, driver.current_url
     journey.check("links")
 
     # 5. Someone follows it (a browser, not a bot), and the click shows in analytics.
@@ -170,6 +171,8 @@ def test_a_partner_from_application_to_first_payout_details(portal, secret_key, 
     driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
     counted = query(portal, "SELECT count(*) FROM resource_downloads WHERE partner_id = ?", partner_id)[0][0]
     journey.open("/portal/resources")
+    # The snippets and templates carry the partner's own link, at the address the portal really listens on.
+    assert f"{portal['base']}/r/{code}" in driver.page_source
     journey.check("resources")
     link = driver.find_element(By.CSS_SELECTOR, "a[href*='/download']")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", link)

@@ -6,6 +6,7 @@ import HTTPServer
 import Logging
 import PortalCore
 import PortalWeb
+import Synchronization
 
 /// `portal serve`: serves until SIGTERM or SIGINT, then drains in-flight requests and exits 0.
 struct ServeCommand: ParsableCommand {
@@ -55,14 +56,17 @@ struct ServeCommand: ParsableCommand {
         let development = environment["PORTAL_ENV"] == "development"
         var options = Application.Options(publicDirectory: publicDirectory, templatesDirectory: templatesDirectory,
                                           reloadTemplates: development, demo: demo)
-        options.baseURL = environment["PORTAL_BASE_URL"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
-            ?? "http://\(configuration.host):\(configuration.port)"
         options.smtpConfigured = environment["PORTAL_SMTP_URL"] != nil
-        let application = try Application(
-            options: options,
-            environment: opened.environment,
-            logger: logger)
-        let server = Server(configuration: configuration, responder: application.router, logger: Logger(label: "portal.http"))
+        let configuredBaseURL = environment["PORTAL_BASE_URL"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        // Links in pages and e-mails need the public address. With `--port 0` the port is known only once the
+        // server listens, so the application is built then and handed to a responder that waits for it.
+        let late = configuredBaseURL == nil && configuration.port == 0 ? LateResponder() : nil
+        func makeApplication(port: Int) throws -> Application {
+            options.baseURL = configuredBaseURL ?? "http://\(configuration.host):\(port)"
+            return try Application(options: options, environment: opened.environment, logger: logger)
+        }
+        let direct = late == nil ? try makeApplication(port: configuration.port) : nil
+        let server = Server(configuration: configuration, responder: late ?? direct!.router, logger: Logger(label: "portal.http"))
 
         signal(SIGPIPE, SIG_IGN)
         let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
@@ -76,6 +80,8 @@ struct ServeCommand: ParsableCommand {
             return source
         }
         try server.start()
+        let application = try direct ?? makeApplication(port: server.port)
+        late?.router.withLock { $0 = application.router }
         let jobs = JobScheduler(database: opened.environment.database, logger: logger)
         jobs.start()
         logger.info("listening on http://\(configuration.host):\(server.port)")
@@ -86,5 +92,27 @@ struct ServeCommand: ParsableCommand {
         application.clickRecorder.stop()
         withExtendedLifetime(signals) {}
         logger.info("stopped")
+    }
+}
+
+/// The responder of a server started before its application exists (`--port 0`): answers 503 until the router is
+/// set, which happens right after the listener is bound and before "listening on" is logged.
+final class LateResponder: HTTPResponder {
+    let router = Mutex<Router?>(nil)
+
+    func maxBodySize(for head: RequestHead) -> Int64? {
+        router.withLock { $0 }?.maxBodySize(for: head)
+    }
+
+    func respond(to request: Request, sink: ResponseSink) {
+        guard let router = router.withLock({ $0 }) else {
+            sink.send(Response(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", body: Array("Starting up\n".utf8)))
+            return
+        }
+        router.respond(to: request, sink: sink)
+    }
+
+    func connectionErrorBody(_ status: HTTPStatus, reason: String, head: RequestHead?) -> (contentType: String, body: [UInt8])? {
+        router.withLock { $0 }?.connectionErrorBody(status, reason: reason, head: head)
     }
 }
