@@ -101,4 +101,16 @@ import Testing
         #expect(svg.contains("chart-legend"))
         #expect(svg.contains("<title>b: $3 earnings</title>"))
     }
+
+    @Test func coordinatesHaveAtMostOneDecimal() {
+        #expect(SVGChart.number(3) == "3")
+        #expect(SVGChart.number(12.34) == "12.3")
+        #expect(SVGChart.number(12.35) == "12.4")
+        #expect(SVGChart.number(0.06) == "0.1")
+        #expect(SVGChart.number(-0.5) == "-0.5")
+        #expect(SVGChart.number(-0.04) == "0")
+        #expect(SVGChart.number(-17.25) == "-17.3")
+        #expect(SVGChart.number(640) == "640")
+        #expect(SVGChart.number(.nan) == "0")
+    }
 }

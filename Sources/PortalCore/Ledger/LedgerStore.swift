@@ -151,15 +151,19 @@ public struct LedgerStore: Sendable {
     /// the job scheduler; returns how many it wrote.
     @discardableResult
     public func snapshot(in db: Database, minimumEntries: Int = 500, now: Int64) throws -> Int {
-        let due = try db.query("""
-            SELECT e.partner_id, max(e.id) AS last, count(*) AS n FROM ledger_entries e
-            WHERE e.id > ifnull((SELECT max(through_entry_id) FROM ledger_snapshots s WHERE s.partner_id = e.partner_id), 0)
-            GROUP BY e.partner_id HAVING count(*) >= ?
-            """, [minimumEntries])
-        for row in due {
-            let partnerID: Int64 = try row["partner_id"]
-            let last: Int64 = try row["last"]
-            guard let sums = try db.queryOne("SELECT \(Self.balanceColumns) FROM ledger_entries WHERE partner_id = ? AND id <= ?",
+        // One probe per partner along (partner_id, id) from its last snapshot: "at least N entries since" is an
+        // OFFSET N-1 lookup, so the job reads a few index pages per partner instead of the whole ledger every
+        // minute (0.7 s with 640,000 entries before).
+        let due: [Int64] = try db.query("""
+            SELECT p.id FROM partners p WHERE EXISTS (
+                SELECT 1 FROM ledger_entries e
+                WHERE e.partner_id = p.id
+                  AND e.id > ifnull((SELECT max(through_entry_id) FROM ledger_snapshots s WHERE s.partner_id = p.id), 0)
+                ORDER BY e.id LIMIT 1 OFFSET ?)
+            """, [max(minimumEntries, 1) - 1]).map { try $0[0] }
+        for partnerID in due {
+            guard let last = try db.queryValue("SELECT max(id) FROM ledger_entries WHERE partner_id = ?", [partnerID], as: Int64.self),
+                  let sums = try db.queryOne("SELECT \(Self.balanceColumns) FROM ledger_entries WHERE partner_id = ? AND id <= ?",
                                              [partnerID, last]) else { continue }
             try db.execute("""
                 INSERT INTO ledger_snapshots (partner_id, through_entry_id, pending, available, paid, created_at) VALUES (?, ?, ?, ?, ?, ?)

@@ -88,14 +88,14 @@ public enum PartnerAnalytics {
             """)
         defer { statement.reset() }
         try statement.bind([partnerID, programID, from, to])
+        // Every column is NOT NULL in the schema: read directly, without the generic conversion per value.
         while try statement.step() {
-            let day: Int64 = try statement[0]
-            let totals = Totals(clicks: try statement[4], uniqueClicks: try statement[5], leads: try statement[6], sales: try statement[7],
-                                revenue: try statement[8], commission: try statement[9])
-            periods.add(totals, day: day)
-            byLink[try statement[1], default: Totals()].add(totals)
-            byCampaign[try statement[2], default: Totals()].add(totals)
-            bySubID[try statement[3], default: Totals()].add(totals)
+            let totals = Totals(clicks: statement.int64(at: 4), uniqueClicks: statement.int64(at: 5), leads: statement.int64(at: 6),
+                                sales: statement.int64(at: 7), revenue: statement.int64(at: 8), commission: statement.int64(at: 9))
+            periods.add(totals, day: statement.int64(at: 0))
+            byLink[statement.int64(at: 1), default: Totals()].add(totals)
+            byCampaign[statement.text(at: 2), default: Totals()].add(totals)
+            bySubID[statement.text(at: 3), default: Totals()].add(totals)
         }
         // Link ids become codes ('' for clicks without a link, or a link that is not the partner's).
         var codes: [Int64: String] = [:]
@@ -139,13 +139,22 @@ public enum PartnerAnalytics {
     /// Every dimension's values at once (one query over the partner's rows of the range), each most clicks first.
     public static func dimensions(in db: Database, partnerID: Int64, from: Int64, to: Int64,
                                   limit: Int = breakdownLimit) throws -> [ClickDimensions.Dimension: [DimensionValue]] {
-        var result: [ClickDimensions.Dimension: [DimensionValue]] = [:]
-        for row in try db.query("""
-            SELECT dimension, value, sum(clicks) AS c, sum(unique_clicks) AS u FROM daily_click_dimensions
-            WHERE partner_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY dimension, value
-            """, [partnerID, from, to]) {
-            guard let dimension = ClickDimensions.Dimension(rawValue: try row[0]) else { continue }
-            result[dimension, default: []].append(DimensionValue(value: try row[1], clicks: try row[2], uniqueClicks: try row[3]))
+        // Summed here rather than by GROUP BY: the rows come in key order (partner, day, dimension, value), so
+        // SQLite would sort them all into a temporary b-tree first — most of the query's time.
+        var sums: [ClickDimensions.Dimension: [String: (clicks: Int64, unique: Int64)]] = [:]
+        let statement = try db.cachedStatement("""
+            SELECT dimension, value, clicks, unique_clicks FROM daily_click_dimensions WHERE partner_id = ?1 AND day BETWEEN ?2 AND ?3
+            """)
+        defer { statement.reset() }
+        try statement.bind([partnerID, from, to])
+        while try statement.step() {
+            guard let dimension = ClickDimensions.Dimension(rawValue: statement.text(at: 0)) else { continue }
+            let value = statement.text(at: 1)
+            let current = sums[dimension]?[value] ?? (0, 0)
+            sums[dimension, default: [:]][value] = (current.clicks + statement.int64(at: 2), current.unique + statement.int64(at: 3))
+        }
+        let result = sums.mapValues { values in
+            values.map { DimensionValue(value: $0.key, clicks: $0.value.clicks, uniqueClicks: $0.value.unique) }
         }
         return result.mapValues { values in
             Array(values.sorted { $0.clicks != $1.clicks ? $0.clicks > $1.clicks : $0.value < $1.value }.prefix(limit))

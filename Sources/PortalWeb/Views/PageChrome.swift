@@ -1,4 +1,5 @@
 import HTTPServer
+import Mustache
 import PortalCore
 
 /// What every signed-in page's layout needs: the navigation, the user and the CSRF token of the sign-out form.
@@ -71,5 +72,25 @@ struct PageChrome {
         var values: [String: Any] = ["homePath": homePath, "userEmail": userEmail, "csrfToken": csrfToken, "navigation": navigation]
         for (key, value) in page { values[key] = value }
         return values
+    }
+}
+
+/// Navigation items answer the template's lookups directly: without this, swift-mustache reads a struct's fields
+/// through `Mirror`, on every page, for every item.
+extension PageChrome.NavigationItem: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "section": section
+        case "label": label
+        case "path": path
+        case "current": current
+        case "badge": badge
+        // Booleans for the sections: a text opening a section is pushed on the context stack, and every lookup
+        // inside it would first reflect on that text.
+        case "isSection": section != nil
+        case "isLink": path != nil
+        case "hasBadge": badge != nil
+        default: nil
+        }
     }
 }

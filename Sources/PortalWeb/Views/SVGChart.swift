@@ -205,19 +205,17 @@ struct SVGChart {
     /// A whole number with thousands separators (`12,345`); fractions are rounded.
     static func integer(_ value: Double) -> String {
         let whole = Int64(value.rounded())
-        var digits = String(whole.magnitude)
-        var grouped = ""
-        while digits.count > 3 {
-            grouped = "," + digits.suffix(3) + grouped
-            digits = String(digits.dropLast(3))
-        }
-        return (whole < 0 ? "−" : "") + digits + grouped
+        return (whole < 0 ? "−" : "") + DigitGrouping.grouped(whole.magnitude)
     }
 
     /// A coordinate with at most one decimal.
     static func number(_ value: Double) -> String {
-        let tenths = (value * 10).rounded()
-        return tenths.truncatingRemainder(dividingBy: 10) == 0 ? String(Int64(tenths / 10)) : String(tenths / 10)
+        // Integer arithmetic on tenths: printing a Double is the slow part of a chart with hundreds of points.
+        guard value.isFinite, abs(value) < 1e15 else { return "0" }
+        let tenths = Int64((value * 10).rounded())
+        let whole = String(tenths.magnitude / 10)
+        let fraction = tenths.magnitude % 10
+        return (tenths < 0 ? "-" : "") + (fraction == 0 ? whole : whole + "." + String(fraction))
     }
 
     /// Text for SVG (XML) content and attribute values.

@@ -70,17 +70,13 @@ enum MoneyText {
     static let symbols: [String: String] = ["USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "INR": "₹"]
 
     static func format(_ amount: Int64, currency: String) -> String {
-        let major = Currency.majorUnits(amount.magnitude > UInt64(Int64.max) ? 0 : abs(amount), currency: currency)
+        let exponent = Currency.exponent(of: currency)
+        var divisor: UInt64 = 1
+        for _ in 0..<exponent { divisor *= 10 }
+        let magnitude = amount.magnitude
+        var text = DigitGrouping.grouped(magnitude / divisor)
+        if exponent > 0 { text += "." + DigitGrouping.padded(magnitude % divisor, width: exponent) }
         let sign = amount < 0 ? "−" : ""
-        // Thousands separators on the whole part.
-        let parts = major.split(separator: ".", maxSplits: 1)
-        var whole = String(parts[0])
-        var grouped = ""
-        while whole.count > 3 {
-            grouped = "," + whole.suffix(3) + grouped
-            whole = String(whole.dropLast(3))
-        }
-        let text = whole + grouped + (parts.count > 1 ? "." + parts[1] : "")
         if let symbol = symbols[currency] { return sign + symbol + text }
         return sign + text + " " + currency
     }
