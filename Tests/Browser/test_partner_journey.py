@@ -180,6 +180,12 @@ def test_a_partner_from_application_to_first_payout_details(portal, secret_key, 
     WebDriverWait(driver, 10).until(lambda d: any(not name.endswith(".crdownload") for name in os.listdir(downloads)))
     assert query(portal, "SELECT count(*) FROM resource_downloads WHERE partner_id = ?", partner_id)[0][0] == counted + 1
 
+    # The brand guidelines, an onboarding step.
+    journey.open("/portal")
+    driver.find_element(By.PARTIAL_LINK_TEXT, "Read the guidelines").click()
+    assert driver.find_element(By.TAG_NAME, "h1").text.strip()
+    journey.check("guidelines")
+
     # 10. A message to the program's managers.
     journey.open("/portal/messages")
     journey.fill("subject", "Hello from the journey")
@@ -192,4 +198,5 @@ def test_a_partner_from_application_to_first_payout_details(portal, secret_key, 
     journey.open("/portal")
     assert "Create your first tracking link" not in driver.page_source
     assert "Add your payout details" not in driver.page_source
+    assert "Read the guidelines" not in driver.page_source, "the checklist is done and hidden"
     journey.check("dashboard-after")

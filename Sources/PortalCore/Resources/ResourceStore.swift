@@ -143,6 +143,28 @@ public struct ResourceStore: Sendable {
         return found
     }
 
+    /// Whether the partner has opened the resource's page before.
+    public func hasRead(in db: Database, resourceID: Int64, partnerID: Int64) throws -> Bool {
+        try db.queryOne("SELECT 1 FROM resource_reads WHERE partner_id = ? AND resource_id = ?", [partnerID, resourceID]) != nil
+    }
+
+    /// Notes the first time a partner team opens a resource's page (later reads change nothing).
+    public func recordRead(in db: Database, resourceID: Int64, partnerID: Int64, userID: Int64?, now: Int64) throws {
+        try db.execute("""
+            INSERT INTO resource_reads (partner_id, resource_id, user_id, first_read_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (partner_id, resource_id) DO NOTHING
+            """, [partnerID, resourceID, userID, now])
+    }
+
+    /// The onboarding step "read the guidelines": the first guideline the partner sees now (nil when the program
+    /// has none for them) and whether the partner has read any of those it sees.
+    public func guidelineProgress(in db: Database, programID: Int64, partnerID: Int64, now: Int64) throws -> (first: Resource, read: Bool)? {
+        let guidelines = try visible(in: db, programID: programID, partnerID: partnerID, now: now, kind: .guideline)
+        guard let first = guidelines.first else { return nil }
+        let read = try guidelines.contains { try hasRead(in: db, resourceID: $0.id, partnerID: partnerID) }
+        return (first, read)
+    }
+
     /// Counts one download of `file` by a partner team member (append-only).
     public func recordDownload(in db: Database, file: ResourceFile, partnerID: Int64, userID: Int64?, now: Int64) throws {
         try db.execute("INSERT INTO resource_downloads (resource_id, file_id, partner_id, user_id, downloaded_at) VALUES (?, ?, ?, ?, ?)",

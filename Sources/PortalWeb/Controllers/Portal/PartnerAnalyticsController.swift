@@ -170,21 +170,18 @@ struct PartnerAnalyticsController {
             return values
         }
 
-        func groupRows(_ breakdown: PartnerAnalytics.Breakdown, none: String) -> [[String: Any]] {
+        func groupRows(_ breakdown: PartnerAnalytics.Breakdown, none: String) -> [TableRows.Row] {
             (groups[breakdown] ?? []).map { group in
-                var cells = Self.cells(group.totals, money: money)
-                cells["key"] = group.key.isEmpty ? none : group.key
-                cells["none"] = group.key.isEmpty
-                return cells
+                TableRows.Row(heading: group.key.isEmpty ? none : group.key, muted: group.key.isEmpty, numbers: Self.numbers(group.totals, money: money))
             }
         }
-        func dimensionRows(_ dimension: ClickDimensions.Dimension, none: String) -> [[String: Any]] {
+        func dimensionRows(_ dimension: ClickDimensions.Dimension, none: String) -> [TableRows.Row] {
             let values = dimensions[dimension] ?? []
             let all = values.reduce(0) { $0 + $1.clicks }
-            return values.map { value -> [String: Any] in
-                ["key": value.value.isEmpty ? none : value.value, "none": value.value.isEmpty, "clicks": Self.count(value.clicks),
-                 "uniqueClicks": Self.count(value.uniqueClicks),
-                 "share": Self.percent(all > 0 ? Double(value.clicks) / Double(all) : nil)]
+            return values.map { value in
+                let share: String = Self.percent(all > 0 ? Double(value.clicks) / Double(all) : nil)
+                let numbers: [String] = [Self.count(value.clicks), Self.count(value.uniqueClicks), share]
+                return TableRows.Row(heading: value.value.isEmpty ? none : value.value, muted: value.value.isEmpty, numbers: numbers)
             }
         }
 
@@ -205,13 +202,10 @@ struct PartnerAnalyticsController {
             // The chart's table, one row per period (up to 366), written here rather than by the template: a Mustache
             // lookup costs microseconds (dynamic casts up the context stack), and this table is most of the page's
             // lookups. Every cell is escaped.
-            "periodRows": rows.map { row -> String in
+            "periodRows": TableRows.html(rows.map { row in
                 let totals = PartnerAnalytics.Totals([row])
-                let cells = [Self.count(totals.clicks), Self.count(totals.uniqueClicks), Self.count(totals.leads), Self.count(totals.sales),
-                             money(totals.revenue), money(totals.commission)]
-                return "<tr><th scope=\"row\">\(MarkupEscaping.escape(row.period))</th>"
-                    + cells.map { "<td class=\"number\">\(MarkupEscaping.escape($0))</td>" }.joined() + "</tr>\n"
-            }.joined(),
+                return TableRows.Row(heading: row.period, numbers: Self.numbers(totals, money: money))
+            }),
             "totals": Self.cells(totals, money: money),
             "funnel": funnel,
             "breakdowns": [
@@ -252,8 +246,14 @@ struct PartnerAnalyticsController {
          "earningsPerClick": epc(totals.earningsPerClick, money: money)]
     }
 
-    static func table(_ id: String, _ title: String, _ column: String, _ rows: [[String: Any]], dimension: Bool) -> [String: Any] {
-        ["id": id, "title": title, "column": column, "rows": rows, "hasRows": !rows.isEmpty, "dimension": dimension]
+    static func table(_ id: String, _ title: String, _ column: String, _ rows: [TableRows.Row], dimension: Bool) -> [String: Any] {
+        ["id": id, "title": title, "column": column, "rows": TableRows.html(rows), "hasRows": !rows.isEmpty, "dimension": dimension]
+    }
+
+    /// A row's six numbers in the order of the tables' columns: clicks, unique, leads, sales, revenue, earnings.
+    static func numbers(_ totals: PartnerAnalytics.Totals, money: (Int64) -> String) -> [String] {
+        let counts: [String] = [count(totals.clicks), count(totals.uniqueClicks), count(totals.leads), count(totals.sales)]
+        return counts + [money(totals.revenue), money(totals.commission)]
     }
 
     static func count(_ value: Int64) -> String { SVGChart.integer(Double(value)) }

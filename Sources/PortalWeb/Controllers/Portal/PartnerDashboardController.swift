@@ -96,6 +96,12 @@ struct DashboardView {
             ["label": "Create your first tracking link", "done": hasLink, "path": "/portal/links"],
             ["label": "Add your payout details", "done": method != nil, "path": "/portal/payouts/settings"],
         ]
+        // The program's guidelines, when it has some for this partner: read once (the page records it).
+        if let guidelines = try ResourceStore().guidelineProgress(in: db, programID: partner.programID, partnerID: partner.partnerID,
+                                                                  now: Int64(Date().timeIntervalSince1970)) {
+            checklist.append(["label": "Read the guidelines: “\(guidelines.first.title)”",
+                              "done": guidelines.read, "path": "/portal/resources/\(guidelines.first.id)"])
+        }
         // Program terms: only when the program has some; a newer version than the partner accepted asks again.
         if let terms = try TermsStore().current(in: db, programID: partner.programID) {
             let accepted = try TermsStore().hasAccepted(in: db, partnerID: partner.partnerID, version: terms)

@@ -197,6 +197,14 @@ struct PartnerResourcesController {
              try mergeValues(request, partner, db))
         }
         guard let resource else { throw HTTPError(.notFound, "Not found") }
+        // The first read of a page counts (the onboarding checklist's guidelines step, usage figures); later
+        // reads only look, so a page view is not a write.
+        if try !database.read({ db in try store.hasRead(in: db, resourceID: resource.id, partnerID: partner.partnerID) }) {
+            let userID = context.webSession.principal?.user.id
+            try database.write { db in
+                try store.recordRead(in: db, resourceID: resource.id, partnerID: partner.partnerID, userID: userID, now: now)
+            }
+        }
         var values = item(resource, merge: merge, request: request)
         values["partnerName"] = partner.partnerName
         values["programName"] = partner.programName
