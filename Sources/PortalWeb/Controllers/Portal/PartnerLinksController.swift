@@ -148,12 +148,7 @@ struct PartnerLinksController {
                 """, [partner.partnerID, partner.programID, link.id, today - 30]),
              try db.queryOne("SELECT default_url, allowed_domains FROM programs WHERE id = ?", [partner.programID]))
         }
-        var defaultURL = ""
-        var domains: [String] = []
-        if let program {
-            defaultURL = try program["default_url"]
-            domains = (try program["allowed_domains"] as String).split(separator: " ").map(String.init)
-        }
+        let (defaultURL, domains) = try Self.destinationRules(program)
         var notices: [[String: String]] = []
         if status == .ok, request.queryParameters["saved"] != nil {
             notices.append(["kind": "ok", "role": "status", "message": "Link saved. The tracking URL now leads to the new destination."])
@@ -209,12 +204,7 @@ struct PartnerLinksController {
             let program = try db.queryOne("SELECT default_url, allowed_domains FROM programs WHERE id = ?", [partner.programID])
             return (rows, codes, program)
         }
-        var defaultURL = ""
-        var domains: [String] = []
-        if let program {
-            defaultURL = try program["default_url"]
-            domains = (try program["allowed_domains"] as String).split(separator: " ").map(String.init)
-        }
+        let (defaultURL, domains) = try Self.destinationRules(program)
         var notices: [[String: String]] = []
         if status == .ok, let created = request.queryParameters["created"], let link = rows.first(where: { $0.code == created }) {
             notices.append(["kind": "ok", "role": "status", "message": "Link created: \(link.url)"])
@@ -246,5 +236,11 @@ struct PartnerLinksController {
         if let error = form.campaignError { values["campaignError"] = error }
         if let error = form.codeError { values["codeError"] = error }
         return try templates.page("portal/links", PageChrome(context: context, currentPath: "/portal/links").merged(with: values), status: status)
+    }
+
+    /// The program's landing page and allowed destination domains, from its row (none when it has no row).
+    static func destinationRules(_ program: Row?) throws -> (defaultURL: String, domains: [String]) {
+        guard let program else { return ("", []) }
+        return (try program["default_url"], (try program["allowed_domains"] as String).split(separator: " ").map(String.init))
     }
 }

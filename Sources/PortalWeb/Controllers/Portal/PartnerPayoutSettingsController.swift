@@ -54,11 +54,7 @@ struct PartnerPayoutSettingsController {
                                      PartnerChanges(payout: details, payoutThreshold: threshold))
                 // Tell everyone who could have made the change: a hijacked session changing where money goes
                 // must not go unnoticed.
-                let recipients: [String] = try db.query("""
-                    SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
-                    WHERE m.partner_id = ? AND m.role IN ('partner_owner', 'partner_admin')
-                    """, [partner.partnerID]).map { try $0["email"] }
-                for recipient in recipients {
+                for recipient in try SecurityNotices.recipients(in: db, partnerID: partner.partnerID) {
                     try Outbox.enqueue(in: db, to: recipient, subject: "Your payout details for \(partner.programName) were changed",
                                        body: "Hello,\n\nThe payout details of \(partner.partnerName) were changed to \(details.method.rawValue) (\(details.maskedRecipient)) by \(who).\n\nIf this was not you or your team, sign in and change them back, and write to the program's managers.\n",
                                        now: now)

@@ -55,11 +55,7 @@ struct PartnerTaxController {
                 let stored = try store.submit(in: db, programID: partner.programID, partnerID: partner.partnerID, form,
                                               signerUserID: principal?.user.id, signerAddressHash: addressHash, now: now)
                 // Everyone who could have submitted it hears of it: a tax form names who the program reports income for.
-                let recipients: [String] = try db.query("""
-                    SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
-                    WHERE m.partner_id = ? AND m.role IN ('partner_owner', 'partner_admin')
-                    """, [partner.partnerID]).map { try $0["email"] }
-                for recipient in recipients {
+                for recipient in try SecurityNotices.recipients(in: db, partnerID: partner.partnerID) {
                     try Outbox.enqueue(in: db, to: recipient, subject: "A tax form for \(partner.programName) was submitted",
                                        body: "Hello,\n\n\(who) submitted a \(kind.label) for \(partner.partnerName), signed as \(stored.signatureName), with the tax id \(stored.maskedTaxID). It replaces any earlier form and waits for the program's review.\n\nIf this was not you or your team, sign in, submit the correct form, and write to the program's managers.\n",
                                        now: now)
