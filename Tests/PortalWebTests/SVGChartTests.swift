@@ -113,4 +113,16 @@ import Testing
         #expect(SVGChart.number(640) == "640")
         #expect(SVGChart.number(.nan) == "0")
     }
+
+    @Test func densePointsAreDrawnAsALineWithoutMarkers() {
+        let periods = (0..<366).map { "d\($0)" }
+        let values = periods.indices.map { Double($0 % 7) }
+        let dense = SVGChart.line(id: "c", title: "Clicks", periods: periods, axisLabels: nil, periodName: "day",
+                                  series: [SVGChart.Series(name: "Clicks", values: values, color: "--brand")])
+        #expect(!dense.contains("<circle"))
+        #expect(dense.contains("<path d=\"M"))
+        let sparse = SVGChart.line(id: "c", title: "Clicks", periods: Array(periods.prefix(53)), axisLabels: nil, periodName: "week",
+                                   series: [SVGChart.Series(name: "Clicks", values: Array(values.prefix(53)), color: "--brand")])
+        #expect(sparse.components(separatedBy: "<circle").count - 1 == 53)
+    }
 }

@@ -63,7 +63,9 @@ struct SVGChart {
                     + " style=\"fill:var(\(one.color));fill-opacity:0.12;stroke:none\"/>"
             }
             svg += "<path d=\"\(line)\" style=\"fill:none;stroke:var(\(one.color));stroke-width:2\(index == 1 ? ";stroke-dasharray:6 4" : "")\"/>"
-            for (offset, point) in points.enumerated() {
+            // A marker with its value per point, while points are far enough apart to tell apart (about 5 px at
+            // the chart's width); a year of days would be 732 overlapping dots. The values stay in the table beside.
+            for (offset, point) in points.enumerated() where points.count <= Self.markerLimit {
                 svg += "<circle cx=\"\(number(point.x))\" cy=\"\(number(point.y))\" r=\"3\" style=\"fill:var(\(one.color))\">"
                     + "<title>\(escape("\(periods[offset]): \(one.format(one.values[offset])) \(one.name.lowercased())"))</title></circle>"
             }
@@ -207,6 +209,9 @@ struct SVGChart {
         let whole = Int64(value.rounded())
         return (whole < 0 ? "−" : "") + DigitGrouping.grouped(whole.magnitude)
     }
+
+    /// The most points a line chart marks one by one.
+    static let markerLimit = 120
 
     /// A coordinate with at most one decimal.
     static func number(_ value: Double) -> String {
