@@ -69,11 +69,14 @@ public struct Application: Sendable {
         ApplicationController(database: database, sessions: sessions, partners: PartnerStore(vault: try PayoutDetailsVault(key: environment.secretKey)),
                               templates: templates, baseURL: options.baseURL, addressSecret: addressSecret,
                               throttle: ApplicationThrottle()).register(on: browser)
-        AdminDashboardController(database: database, templates: templates)
-            .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
+        let messages = MessageStore(baseURL: options.baseURL)
+        let admin = browser.group("/admin", middleware: [RequireAccess(action: .viewProgram),
+                                                         AdminUnreadMessagesMiddleware(database: database, store: messages,
+                                                                                       addressSecret: addressSecret)])
+        AdminDashboardController(database: database, templates: templates).register(on: admin)
+        AdminMessagesController(database: database, templates: templates, store: messages, addressSecret: addressSecret).register(on: admin)
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
-        let messages = MessageStore(baseURL: options.baseURL)
         let portal = browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard),
                                                            UnreadMessagesMiddleware(database: database, store: messages)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)

@@ -167,7 +167,6 @@ public struct MessageStore: Sendable {
                 SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
                 WHERE m.program_id = ? AND m.role = ? AND u.disabled_at IS NULL ORDER BY u.email
                 """, [programID, Role.programManager.rawValue]).map { try $0["email"] }
-            // The admin side's thread page comes later; the link is its planned address.
             link = "\(baseURL)/admin/messages/\(threadID)"
             mailSubject = "\(partnerName): \(subject)"
             opening = first ? "\(partnerName) started a conversation:" : "\(partnerName) replied:"
@@ -232,6 +231,74 @@ public struct MessageStore: Sendable {
             LEFT JOIN message_reads r ON r.thread_id = t.id AND r.user_id = ?
             WHERE t.program_id = ? AND t.partner_id = ? AND m.author_side = ? AND m.id > coalesce(r.last_message_id, 0)
             """, [userID, programID, partnerID, side.other.rawValue], as: Int64.self) ?? 0)
+    }
+
+    // MARK: The program's side
+
+    /// A thread as the program's managers list it: whose it is, and how many partner messages the reader has not seen.
+    public struct ProgramThreadSummary: Sendable, Equatable {
+        public let id: Int64
+        public let partnerID: Int64
+        public let partnerName: String
+        public let subject: String
+        public let lastMessageAt: Int64
+        public let messageCount: Int
+        public let unread: Int
+    }
+
+    /// Every partner's threads in the program, most recently active first, with unread counts for `userID` reading
+    /// on the program's side; `unreadOnly` keeps the threads with unread partner messages. `offset`/`limit` page.
+    public func programThreads(in db: Database, programID: Int64, userID: Int64, unreadOnly: Bool = false, limit: Int = 50,
+                               offset: Int = 0) throws -> [ProgramThreadSummary] {
+        let rows = try db.query("""
+            SELECT * FROM (
+              SELECT t.id, t.partner_id, pa.name AS partner_name, t.subject, t.last_message_at,
+                     (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count,
+                     (SELECT count(*) FROM messages m WHERE m.thread_id = t.id AND m.author_side = ?
+                        AND m.id > coalesce((SELECT r.last_message_id FROM message_reads r WHERE r.thread_id = t.id AND r.user_id = ?), 0)) AS unread
+              FROM message_threads t JOIN partners pa ON pa.id = t.partner_id AND pa.program_id = t.program_id
+              WHERE t.program_id = ?
+            ) WHERE (? = 0 OR unread > 0)
+            ORDER BY last_message_at DESC, id DESC LIMIT ? OFFSET ?
+            """, [MessageSide.partner.rawValue, userID, programID, unreadOnly ? 1 : 0, Int64(limit), Int64(max(0, offset))])
+        return try rows.map { row in
+            let count: Int64 = try row["message_count"]
+            let unread: Int64 = try row["unread"]
+            return ProgramThreadSummary(id: try row["id"], partnerID: try row["partner_id"], partnerName: try row["partner_name"],
+                                        subject: try row["subject"], lastMessageAt: try row["last_message_at"],
+                                        messageCount: Int(count), unread: Int(unread))
+        }
+    }
+
+    /// The partner a thread of this program belongs to; nil when the thread is another program's or does not exist.
+    public func threadPartner(in db: Database, programID: Int64, threadID: Int64) throws -> Int64? {
+        try db.queryValue("SELECT partner_id FROM message_threads WHERE id = ? AND program_id = ?", [threadID, programID], as: Int64.self)
+    }
+
+    /// Partner messages in all of the program's threads that `userID` has not seen.
+    public func programUnreadTotal(in db: Database, programID: Int64, userID: Int64) throws -> Int {
+        Int(try db.queryValue("""
+            SELECT count(*) FROM messages m JOIN message_threads t ON t.id = m.thread_id
+            LEFT JOIN message_reads r ON r.thread_id = t.id AND r.user_id = ?
+            WHERE t.program_id = ? AND m.author_side = ? AND m.id > coalesce(r.last_message_id, 0)
+            """, [userID, programID, MessageSide.partner.rawValue], as: Int64.self) ?? 0)
+    }
+
+    /// The program's published announcements, newest first (`read` is always false: nobody's marks apply).
+    public func programAnnouncements(in db: Database, programID: Int64, limit: Int = 100) throws -> [Announcement] {
+        try db.query("""
+            SELECT id, group_name, title, body_markdown, published_at FROM announcements WHERE program_id = ?
+            ORDER BY published_at DESC, id DESC LIMIT ?
+            """, [programID, Int64(limit)]).map { row in
+            Announcement(id: try row["id"], groupName: try row["group_name"], title: try row["title"],
+                         bodyMarkdown: try row["body_markdown"], publishedAt: try row["published_at"], read: false)
+        }
+    }
+
+    /// The partner groups in use in the program (`partners.group_name`), sorted.
+    public func groupNames(in db: Database, programID: Int64) throws -> [String] {
+        try db.query("SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name",
+                     [programID]).map { try $0["group_name"] }
     }
 
     // MARK: Announcements

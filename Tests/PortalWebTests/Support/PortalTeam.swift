@@ -46,6 +46,17 @@ struct PortalTeam {
         }
     }
 
+    /// A program staff user (manager or viewer) of `programID` (this team's program by default); returns the user id.
+    func staff(_ name: String, role: Role = .programManager, programID: Int64? = nil) throws -> Int64 {
+        try portal.database.write { db in
+            let user = try AccountStore(database: portal.database).createUser(in: db, email: "\(name.lowercased())-staff@example.com", name: name,
+                                                                             passwordHash: nil, now: 0)
+            try AccountStore(database: portal.database).addMembership(in: db, userID: user.id,
+                                                                      Membership(role: role, programID: programID ?? self.programID), now: 0)
+            return user.id
+        }
+    }
+
     /// A signed-in browser session: the cookie header value and the CSRF token of its forms.
     func session(_ userID: Int64) throws -> (cookie: String, csrf: String) {
         let (token, session) = try SessionStore(database: portal.database).start(userID: userID, address: "127.0.0.1", userAgent: "test",
