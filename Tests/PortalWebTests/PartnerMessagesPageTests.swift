@@ -111,4 +111,20 @@ import Testing
         #expect(!(try team.get("/portal/messages", as: bob).body.contains(">New</span>")))
         #expect(try portal.database.read { db in try db.queryValue("SELECT count(*) FROM messages WHERE body = 'Intrusion'", as: Int64.self) } == 0)
     }
+
+    @Test func announcementsShowTheirMarkdownAndNothingUnsafe() throws {
+        let portal = try RunningPortal(seedDemo: false)
+        let team = try PortalTeam(portal: portal)
+        let a = try team.partner("Ada")
+        _ = try portal.database.write { db in
+            try MessageStore(baseURL: "http://x").publish(in: db, programID: team.programID, title: "Summer",
+                                                          bodyMarkdown: "Double **commission** in July. <script>alert(1)</script> [x](javascript:alert(2))",
+                                                          now: 1)
+        }
+        let page = try team.get("/portal/messages", as: try team.session(a.userID)).body
+        #expect(page.contains("<strong>commission</strong>"))
+        #expect(!page.contains("<script>alert(1)"))
+        #expect(page.contains("&lt;script&gt;"))
+        #expect(!page.contains("javascript:alert(2)"))
+    }
 }

@@ -141,7 +141,7 @@ struct PartnerMessagesController {
     }
 
     static func announcementValues(_ announcement: Announcement) -> [String: Any] {
-        ["id": announcement.id, "title": announcement.title, "body": announcement.bodyMarkdown,
+        ["id": announcement.id, "title": announcement.title, "bodyHTML": SafeMarkdown.html(announcement.bodyMarkdown),
          "when": MessageTime.format(announcement.publishedAt), "unread": !announcement.read,
          "group": announcement.groupName, "hasGroup": !announcement.groupName.isEmpty]
     }
