@@ -26,3 +26,19 @@ def test_partner_pages_have_no_serious_violations(portal, size, request):
         assert_accessible(driver, f"{path} ({size})")
         if size == "phone":
             assert_no_horizontal_scroll(driver, PHONE["width"])
+
+
+ADMIN_PAGES = ["/admin", "/admin/messages", "/admin/announcements", "/admin/outbox"]
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_admin_pages_have_no_serious_violations(portal, size, request):
+    driver = request.getfixturevalue(size)
+    sign_in(driver, portal, "admin")
+    for path in ADMIN_PAGES:
+        driver.get(portal["base"] + path)
+        assert driver.find_element(By.TAG_NAME, "h1").is_displayed(), path
+        assert_accessible(driver, f"{path} ({size})")
+        if size == "phone":
+            assert_no_horizontal_scroll(driver, PHONE["width"])
+        screenshot(driver, f"admin{path.replace('/', '-')}-{size}")
