@@ -71,6 +71,9 @@ public struct Application: Sendable {
                               throttle: ApplicationThrottle()).register(on: browser)
         AdminDashboardController(database: database, templates: templates)
             .register(on: browser.group("/admin", middleware: [RequireAccess(action: .viewProgram)]))
+        AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
+                                vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
+            .register(on: browser.group("/admin/partners", middleware: [RequireAccess(action: .viewProgram)]))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
         let messages = MessageStore(baseURL: options.baseURL)

@@ -29,6 +29,8 @@ struct PageChrome {
         if staff {
             items.append(NavigationItem(section: "Program"))
             items.append(NavigationItem(label: "Overview", path: "/admin"))
+            items.append(NavigationItem(label: "Partners", path: "/admin/partners"))
+            items.append(NavigationItem(label: "Applications", path: "/admin/partners?status=pending"))
             if principal?.may(.manageInstallation) ?? false {
                 items.append(NavigationItem(section: "Installation"))
                 items.append(NavigationItem(label: "Outbox", path: "/admin/outbox"))
