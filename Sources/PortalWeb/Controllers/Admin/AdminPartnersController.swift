@@ -154,7 +154,8 @@ struct AdminPartnersController {
         let group: String? = query.group.isEmpty ? nil : query.group
         let offset = Int64((query.page - 1) * Self.pageSize)
         let since = Self.since(now)
-        // Only the earnings sort joins the 30-day totals; the others read the partners index alone.
+        // Only the earnings sort joins the 30-day totals (?5); the others read the partners index alone (SQLite counts
+        // parameters by the highest index, so an unused ?5 still binds).
         let join = query.sort == "earnings"
             ? "LEFT JOIN (SELECT partner_id, sum(commission) AS earnings FROM daily_stats WHERE program_id = ?1 AND day >= ?5 GROUP BY partner_id) s ON s.partner_id = p.id"
             : ""
@@ -164,7 +165,6 @@ struct AdminPartnersController {
             FROM partners p \(join)
             WHERE p.program_id = ?1 AND (?2 IS NULL OR p.status = ?2) AND (?3 IS NULL OR p.group_name = ?3)
               AND (?4 IS NULL OR p.name LIKE ?4 ESCAPE '\\' OR p.email LIKE ?4 ESCAPE '\\' OR p.company LIKE ?4 ESCAPE '\\')
-              AND ?5 IS NOT NULL
             ORDER BY \(query.orderBy()) LIMIT ?6 OFFSET ?7
             """
         let arguments: StatementArguments = [programID, query.status?.rawValue, group, pattern, since, Int64(Self.pageSize + 1), offset]
