@@ -58,6 +58,8 @@ extension PortalTeam {
                            [team.programID, bea, DailyStats.day(of: Int64(Date().timeIntervalSince1970))])
         }
         let base = "/admin/partners?program=\(team.programID)"
+        let overview = try team.get(base, as: manager).body
+        #expect(overview.contains(#"href="/admin/partners""#) && overview.contains(#"href="/admin/partners?status=pending""#))
 
         // Search is case-insensitive over name, e-mail and company; % and _ are literal.
         let byName = try team.get(base + "&q=ZED", as: manager)
@@ -209,5 +211,15 @@ extension PortalTeam {
         #expect(page.body.contains("ada-user@example.com"))
         #expect(page.body.contains("/suspend?program="))
         #expect(try team.get("/admin/partners/999999?program=\(team.programID)", as: manager).status == 404)
+    }
+
+    @Test func onlyAdminPartnerPathsAreReturnedTo() {
+        #expect(AdminPartnersController.safeReturn("/admin/partners?program=1&status=pending") == "/admin/partners?program=1&status=pending")
+        #expect(AdminPartnersController.safeReturn("/admin/partners/5?program=1") == "/admin/partners/5?program=1")
+        #expect(AdminPartnersController.safeReturn("/admin/partnersx") == nil)
+        #expect(AdminPartnersController.safeReturn("https://evil.example/admin/partners") == nil)
+        #expect(AdminPartnersController.safeReturn("/admin/partners\r\nSet-Cookie: x=1") == nil)
+        #expect(AdminPartnersController.safeReturn("/admin/partners/\\evil.example") == nil)
+        #expect(AdminPartnersController.safeReturn(nil) == nil)
     }
 }
