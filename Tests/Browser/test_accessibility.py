@@ -28,7 +28,8 @@ def test_partner_pages_have_no_serious_violations(portal, size, request):
             assert_no_horizontal_scroll(driver, PHONE["width"])
 
 
-ADMIN_PAGES = ["/admin", "/admin/messages", "/admin/announcements", "/admin/outbox"]
+ADMIN_PAGES = ["/admin", "/admin/partners", "/admin/partners?status=pending", "/admin/messages", "/admin/announcements",
+               "/admin/outbox"]
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

@@ -29,6 +29,8 @@ struct PageChrome {
         if staff {
             items.append(NavigationItem(section: "Program"))
             items.append(NavigationItem(label: "Overview", path: "/admin"))
+            items.append(NavigationItem(label: "Partners", path: "/admin/partners"))
+            items.append(NavigationItem(label: "Applications", path: "/admin/partners?status=pending"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
             if principal?.may(.manageInstallation) ?? false {
