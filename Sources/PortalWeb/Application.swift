@@ -75,6 +75,7 @@ public struct Application: Sendable {
                                                                                        addressSecret: addressSecret)])
         AdminDashboardController(database: database, templates: templates).register(on: admin)
         AdminMessagesController(database: database, templates: templates, store: messages, addressSecret: addressSecret).register(on: admin)
+        AdminAuditController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
                                 vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
             .register(on: admin.group("/partners"))

@@ -33,6 +33,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Applications", path: "/admin/partners?status=pending"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
+            items.append(NavigationItem(label: "Audit log", path: "/admin/audit"))
             if principal?.may(.manageInstallation) ?? false {
                 items.append(NavigationItem(section: "Installation"))
                 items.append(NavigationItem(label: "Outbox", path: "/admin/outbox"))
