@@ -24,6 +24,15 @@ struct AdminContext {
     }
 
     static func resolve(_ request: Request, _ context: RequestContext, database: DatabasePool, addressSecret: [UInt8]) throws -> AdminContext {
+        // Resolved once per request: the unread-messages middleware and the page's controller both ask.
+        if let resolved = context[ResolvedAdminKey.self] { return resolved }
+        let resolved = try resolveAnew(request, context, database: database, addressSecret: addressSecret)
+        context[ResolvedAdminKey.self] = resolved
+        return resolved
+    }
+
+    private static func resolveAnew(_ request: Request, _ context: RequestContext, database: DatabasePool,
+                                    addressSecret: [UInt8]) throws -> AdminContext {
         guard let principal = context.webSession.principal else { throw HTTPError(.unauthorized, "Please sign in.") }
         guard principal.isProgramStaff else { throw HTTPError(.forbidden, "The admin console is for the program's staff.") }
         let isPlatformAdmin = principal.memberships.contains { $0.role == .platformAdmin }
@@ -47,4 +56,8 @@ struct AdminContext {
     }
 
     func money(_ amount: Int64) -> String { MoneyText.format(amount, currency: currency) }
+}
+
+enum ResolvedAdminKey: ContextKey {
+    typealias Value = AdminContext
 }

@@ -25,6 +25,14 @@ struct PartnerContext {
     }
 
     static func resolve(_ request: Request, _ context: RequestContext, database: DatabasePool) throws -> PartnerContext {
+        // Resolved once per request: the unread-messages middleware and the page's controller both ask.
+        if let resolved = context[ResolvedPartnerKey.self] { return resolved }
+        let resolved = try resolveAnew(request, context, database: database)
+        context[ResolvedPartnerKey.self] = resolved
+        return resolved
+    }
+
+    private static func resolveAnew(_ request: Request, _ context: RequestContext, database: DatabasePool) throws -> PartnerContext {
         guard let principal = context.webSession.principal else { throw HTTPError(.unauthorized, "Please sign in.") }
         let teams = principal.memberships.filter { $0.role.isPartnerTeam && $0.partnerID != nil }
         guard !teams.isEmpty else { throw HTTPError(.forbidden, "Your account is not in a partner team.") }
@@ -54,6 +62,10 @@ struct PartnerContext {
     func money(_ amount: Int64) -> String {
         MoneyText.format(amount, currency: currency)
     }
+}
+
+enum ResolvedPartnerKey: ContextKey {
+    typealias Value = PartnerContext
 }
 
 /// The cookie remembering which of the user's partner teams the portal acts for.
