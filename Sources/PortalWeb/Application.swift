@@ -76,6 +76,13 @@ public struct Application: Sendable {
         AdminDashboardController(database: database, templates: templates).register(on: admin)
         AdminMessagesController(database: database, templates: templates, store: messages, addressSecret: addressSecret).register(on: admin)
         AdminAuditController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
+        // One cache for the redirect, the links page and the program settings: a change invalidates what redirects serve.
+        let linkCache = LinkCache(database: environment.database)
+        AdminProgramController(database: database, templates: templates, addressSecret: addressSecret, linkCache: linkCache,
+                               baseURL: options.baseURL).register(on: admin)
+        AdminAPIKeysController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
+        AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
+        AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
                                 vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
             .register(on: admin.group("/partners"))
@@ -85,8 +92,6 @@ public struct Application: Sendable {
                                                            UnreadMessagesMiddleware(database: database, store: messages)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
         PartnerDashboardController(database: database, templates: templates, messages: messages).register(on: portal)
-        // One cache for the redirect and the links page: an edit in the portal invalidates the code the redirect serves.
-        let linkCache = LinkCache(database: environment.database)
         PartnerLinksController(database: database, templates: templates, baseURL: options.baseURL, linkCache: linkCache).register(on: portal)
         PartnerResourcesController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal, assets: router)
         PartnerEarningsController(database: database, templates: templates, payouts: PayoutStore(vault: portalVault)).register(on: portal)

@@ -6,9 +6,10 @@ import Testing
 @Suite struct AuthorizationTests {
     static let expected: [Role: Set<Action>] = [
         .platformAdmin: [.manageInstallation, .viewProgram, .managePartners, .manageCommissions, .managePayouts,
-                         .manageProgramSettings, .messagePartners],
-        .programManager: [.viewProgram, .managePartners, .manageCommissions, .managePayouts, .manageProgramSettings,
-                          .messagePartners],
+                         .manageProgramSettings, .messagePartners, .manageAdminTeam],
+        .programOwner: [.viewProgram, .managePartners, .manageCommissions, .managePayouts, .manageProgramSettings,
+                        .messagePartners, .manageAdminTeam],
+        .programManager: [.viewProgram, .managePartners, .manageCommissions, .managePayouts, .messagePartners],
         .programViewer: [.viewProgram],
         .partnerOwner: [.viewPartnerDashboard, .manageLinks, .managePayoutSettings, .manageTeam,
                         .managePartnerIntegrations, .messageProgram],

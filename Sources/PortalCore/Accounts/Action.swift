@@ -10,6 +10,7 @@ public enum Action: String, Sendable, CaseIterable {
     case managePayouts               // batches, mark paid or failed, exports
     case manageProgramSettings       // branding, terms, API keys, webhooks
     case messagePartners             // announcements and messages to partners
+    case manageAdminTeam             // invite program staff, change their roles, remove them
     // Partner portal (/portal).
     case viewPartnerDashboard        // dashboard, analytics, commissions, payouts, resources
     case manageLinks                 // create and edit links and sub ids

@@ -8,8 +8,12 @@ public enum Authorization {
         case .platformAdmin:
             // Runs the installation and every program in it; has no partner team of its own.
             return action.isProgramAction || action == .manageInstallation
-        case .programManager:
+        case .programOwner:
             return action.isProgramAction
+        case .programManager:
+            // Runs the partners and the money; the program's settings, keys, domains, branding and its staff
+            // belong to its owners (PRODUCT.md, Security: owner, manager, viewer).
+            return action.isProgramAction && action != .manageProgramSettings && action != .manageAdminTeam
         case .programViewer:
             return action == .viewProgram
         case .partnerOwner, .partnerAdmin:
@@ -32,7 +36,8 @@ public enum Authorization {
 extension Action {
     var isProgramAction: Bool {
         switch self {
-        case .viewProgram, .managePartners, .manageCommissions, .managePayouts, .manageProgramSettings, .messagePartners: true
+        case .viewProgram, .managePartners, .manageCommissions, .managePayouts, .manageProgramSettings, .messagePartners,
+             .manageAdminTeam: true
         default: false
         }
     }

@@ -2,6 +2,7 @@
 /// partner roles belong to one partner organisation's team.
 public enum Role: String, Sendable, CaseIterable, Codable {
     case platformAdmin = "platform_admin"
+    case programOwner = "program_owner"
     case programManager = "program_manager"
     case programViewer = "program_viewer"
     case partnerOwner = "partner_owner"
@@ -10,7 +11,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case partnerViewer = "partner_viewer"
 
     /// Staff of the company that runs the program (they use `/admin`).
-    public var isProgramStaff: Bool { self == .platformAdmin || self == .programManager || self == .programViewer }
+    public var isProgramStaff: Bool { self == .platformAdmin || self == .programOwner || self == .programManager || self == .programViewer }
     /// A member of a partner organisation (they use `/portal`).
     public var isPartnerTeam: Bool { !isProgramStaff }
 
@@ -18,6 +19,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     public var title: String {
         switch self {
         case .platformAdmin: "Platform admin"
+        case .programOwner: "Program owner"
         case .programManager: "Program manager"
         case .programViewer: "Program viewer"
         case .partnerOwner: "Owner"

@@ -165,8 +165,8 @@ public struct MessageStore: Sendable {
         case .partner:
             recipients = try db.query("""
                 SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.program_id = ? AND m.role = ? AND u.disabled_at IS NULL ORDER BY u.email
-                """, [programID, Role.programManager.rawValue]).map { try $0["email"] }
+                WHERE m.program_id = ? AND m.role IN (?, ?) AND u.disabled_at IS NULL ORDER BY u.email
+                """, [programID, Role.programOwner.rawValue, Role.programManager.rawValue]).map { try $0["email"] }
             link = "\(baseURL)/admin/messages/\(threadID)"
             mailSubject = "\(partnerName): \(subject)"
             opening = first ? "\(partnerName) started a conversation:" : "\(partnerName) replied:"

@@ -2,7 +2,7 @@ import Foundation
 
 /// One extra question of a program's application form (`programs.application_fields`).
 public struct ApplicationField: Sendable, Equatable, Decodable {
-    public enum Kind: String, Sendable, Decodable {
+    public enum Kind: String, Sendable, Decodable, CaseIterable {
         case text, url, textarea, select
     }
 

@@ -33,7 +33,7 @@ public struct DemoSeeder: Sendable {
             let created = try ProgramStore().create(in: db, program, now: now)
             let admin = try accounts.createUser(in: db, email: "admin@demo.partnerportal.test", name: "Avery Admin", passwordHash: adminHash, now: now)
             try accounts.addMembership(in: db, userID: admin.id, Membership(role: .platformAdmin), now: now)
-            try accounts.addMembership(in: db, userID: admin.id, Membership(role: .programManager, programID: created.id), now: now)
+            try accounts.addMembership(in: db, userID: admin.id, Membership(role: .programOwner, programID: created.id), now: now)
             try db.execute("INSERT INTO partners (program_id, name, email, status, created_at) VALUES (?, ?, ?, 'approved', ?)",
                            [created.id, "Ada's Reviews", "partner@demo.partnerportal.test", now])
             let partnerID = db.lastInsertRowID

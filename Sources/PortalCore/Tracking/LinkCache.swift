@@ -61,4 +61,9 @@ public final class LinkCache: Sendable {
     public func invalidate(_ code: String) {
         _ = entries.withLock { $0.removeValue(forKey: code) }
     }
+
+    /// Forgets every code (after a program's cookie window or fallback URL changed: every link of it is stale).
+    public func invalidateAll() {
+        entries.withLock { $0.removeAll(keepingCapacity: true) }
+    }
 }

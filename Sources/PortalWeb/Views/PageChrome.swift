@@ -33,6 +33,12 @@ struct PageChrome {
             items.append(NavigationItem(label: "Applications", path: "/admin/partners?status=pending"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
+            items.append(NavigationItem(label: "Commission rules", path: "/admin/rules"))
+            items.append(NavigationItem(section: "Settings"))
+            items.append(NavigationItem(label: "Program", path: "/admin/program"))
+            items.append(NavigationItem(label: "Application form", path: "/admin/program/form"))
+            items.append(NavigationItem(label: "API keys", path: "/admin/api-keys"))
+            items.append(NavigationItem(label: "Admin team", path: "/admin/team"))
             items.append(NavigationItem(label: "Audit log", path: "/admin/audit"))
             if principal?.may(.manageInstallation) ?? false {
                 items.append(NavigationItem(section: "Installation"))
