@@ -88,7 +88,10 @@ public struct Application: Sendable {
             .register(on: admin.group("/partners"))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
-        let portal = browser.group("/portal", middleware: [RequireAccess(action: .viewPartnerDashboard),
+        let viewAsKey = environment.secretKey.derive("view-as")
+        AdminViewAsController(database: database, addressSecret: addressSecret, key: viewAsKey).register(on: admin)
+        let portal = browser.group("/portal", middleware: [ViewAsPartnerMiddleware(database: database, key: viewAsKey),
+                                                           RequireAccess(action: .viewPartnerDashboard),
                                                            UnreadMessagesMiddleware(database: database, store: messages)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
         PartnerDashboardController(database: database, templates: templates, messages: messages).register(on: portal)

@@ -13,6 +13,8 @@ struct RequireAccess: Middleware {
             }
             throw HTTPError(.unauthorized, "Please sign in.")
         }
+        // Staff viewing the portal as a partner (checked by `ViewAsPartnerMiddleware`) may read it.
+        if action == .viewPartnerDashboard, context.viewingAsPartner != nil { return try next(request, context) }
         guard principal.may(action) else {
             throw HTTPError(.forbidden, "Your account does not have access to this page.")
         }

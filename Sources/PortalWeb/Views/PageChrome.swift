@@ -17,11 +17,14 @@ struct PageChrome {
     let userEmail: String
     let csrfToken: String
     private(set) var navigation: [NavigationItem]
+    /// The partner a staff member is viewing the portal as (the layout shows a read-only banner).
+    let viewingAs: ViewingAsPartner?
 
     init(context: RequestContext, currentPath: String) {
         let web = context.webSession
         let principal = web.principal
-        let staff = principal?.isProgramStaff ?? false
+        viewingAs = context.viewingAsPartner
+        let staff = (principal?.isProgramStaff ?? false) && viewingAs == nil
         homePath = staff ? "/admin" : "/portal"
         userEmail = principal?.user.email ?? ""
         csrfToken = web.session?.csrfToken ?? ""
@@ -45,7 +48,7 @@ struct PageChrome {
                 items.append(NavigationItem(label: "Outbox", path: "/admin/outbox"))
             }
         }
-        if principal?.isPartnerTeam ?? false {
+        if principal?.isPartnerTeam ?? false || viewingAs != nil {
             items.append(NavigationItem(section: "Partner"))
             items.append(NavigationItem(label: "Dashboard", path: "/portal"))
             items.append(NavigationItem(label: "Links", path: "/portal/links"))
@@ -58,7 +61,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Team", path: "/portal/team"))
             items.append(NavigationItem(label: "Profile", path: "/portal/profile"))
             items.append(NavigationItem(label: "API keys", path: "/portal/api"))
-            if (principal?.memberships.filter { $0.partnerID != nil }.count ?? 0) > 1 {
+            if viewingAs == nil, (principal?.memberships.filter { $0.partnerID != nil }.count ?? 0) > 1 {
                 items.append(NavigationItem(label: "Switch team", path: "/portal/teams"))
             }
         }
@@ -81,6 +84,7 @@ struct PageChrome {
     /// The layout's values merged with a page's own (the page wins on a clash).
     func merged(with page: [String: Any]) -> [String: Any] {
         var values: [String: Any] = ["homePath": homePath, "userEmail": userEmail, "csrfToken": csrfToken, "navigation": navigation]
+        if let viewingAs { values["viewingAs"] = ["partnerName": viewingAs.partnerName, "partnerID": viewingAs.partnerID] as [String: Any] }
         for (key, value) in page { values[key] = value }
         return values
     }

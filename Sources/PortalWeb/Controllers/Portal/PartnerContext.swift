@@ -15,6 +15,8 @@ struct PartnerContext {
     let programName: String
     let status: PartnerStatus
     let currency: String
+    /// A staff member viewing the portal as this partner: nothing may be changed or counted (`ViewingAsPartner`).
+    var readOnly = false
 
     /// Whether the user's role in this partner team allows `action` (enforced on the server, not only hidden).
     func may(_ action: Action) -> Bool { Authorization.allows(role, action) }
@@ -34,6 +36,19 @@ struct PartnerContext {
 
     private static func resolveAnew(_ request: Request, _ context: RequestContext, database: DatabasePool) throws -> PartnerContext {
         guard let principal = context.webSession.principal else { throw HTTPError(.unauthorized, "Please sign in.") }
+        if let viewing = context.viewingAsPartner {
+            // Staff viewing as a partner hold the viewer role there: the pages offer no action (and the middleware
+            // refuses any unsafe request besides).
+            guard let row = try database.read({ db in
+                try db.queryOne("""
+                    SELECT pa.name AS partner_name, pa.status, pr.name AS program_name, pr.currency
+                    FROM partners pa JOIN programs pr ON pr.id = pa.program_id WHERE pa.id = ? AND pa.program_id = ?
+                    """, [viewing.partnerID, viewing.programID])
+            }) else { throw HTTPError(.notFound, "Not found") }
+            return PartnerContext(partnerID: viewing.partnerID, programID: viewing.programID, role: .partnerViewer,
+                                  partnerName: try row["partner_name"], programName: try row["program_name"],
+                                  status: PartnerStatus(rawValue: try row["status"]) ?? .pending, currency: try row["currency"], readOnly: true)
+        }
         let teams = principal.memberships.filter { $0.role.isPartnerTeam && $0.partnerID != nil }
         guard !teams.isEmpty else { throw HTTPError(.forbidden, "Your account is not in a partner team.") }
         var chosen = teams[0]

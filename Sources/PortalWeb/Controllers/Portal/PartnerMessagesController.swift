@@ -81,7 +81,7 @@ struct PartnerMessagesController {
         let user = try userID(context)
         let now = Int64(Date().timeIntervalSince1970)
         // Announcements shown here count as read from the next visit on; this visit still marks them "new".
-        let (announcements, threads) = try database.write { db in
+        let (announcements, threads) = try database.write(discarding: partner.readOnly) { db in
             let announcements = try store.announcements(in: db, programID: partner.programID, partnerID: partner.partnerID, userID: user)
             let threads = try store.threads(in: db, programID: partner.programID, partnerID: partner.partnerID, userID: user)
             try store.markAnnouncementsRead(in: db, programID: partner.programID, partnerID: partner.partnerID,
@@ -111,7 +111,7 @@ struct PartnerMessagesController {
     private func threadPage(_ context: RequestContext, partner: PartnerContext, threadID: Int64, notice: String?,
                             errors: [String: [String]], body: String, status: HTTPStatus = .ok) throws -> Response {
         let user = try userID(context)
-        let (thread, unread) = try database.write { db -> (MessageThread?, Int) in
+        let (thread, unread) = try database.write(discarding: partner.readOnly) { db -> (MessageThread?, Int) in
             let thread = try store.read(in: db, programID: partner.programID, partnerID: partner.partnerID, threadID: threadID, userID: user)
             let unread = try store.unreadTotal(in: db, programID: partner.programID, partnerID: partner.partnerID, userID: user)
                 + store.unreadAnnouncements(in: db, programID: partner.programID, partnerID: partner.partnerID, userID: user)

@@ -36,7 +36,7 @@ struct PartnerResourcesController {
             let partner = try PartnerContext.resolve(request, context, database: database)
             let found = try visibleFile(context, partner)
             // HEAD is routed here too: only a GET is a download.
-            if request.method == .get {
+            if request.method == .get, !partner.readOnly {
                 let user = context.webSession.principal?.user.id
                 try database.write { db in
                     try store.recordDownload(in: db, file: found.file, partnerID: partner.partnerID, userID: user, now: AuthController.now())
@@ -199,7 +199,7 @@ struct PartnerResourcesController {
         guard let resource else { throw HTTPError(.notFound, "Not found") }
         // The first read of a page counts (the onboarding checklist's guidelines step, usage figures); later
         // reads only look, so a page view is not a write.
-        if try !database.read({ db in try store.hasRead(in: db, resourceID: resource.id, partnerID: partner.partnerID) }) {
+        if !partner.readOnly, try !database.read({ db in try store.hasRead(in: db, resourceID: resource.id, partnerID: partner.partnerID) }) {
             let userID = context.webSession.principal?.user.id
             try database.write { db in
                 try store.recordRead(in: db, resourceID: resource.id, partnerID: partner.partnerID, userID: userID, now: now)
