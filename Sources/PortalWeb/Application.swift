@@ -83,6 +83,7 @@ public struct Application: Sendable {
         AdminAPIKeysController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
+        AdminBrandingController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin, public: router)
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
                                 vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
             .register(on: admin.group("/partners"))
@@ -92,6 +93,7 @@ public struct Application: Sendable {
         AdminViewAsController(database: database, addressSecret: addressSecret, key: viewAsKey).register(on: admin)
         let portal = browser.group("/portal", middleware: [ViewAsPartnerMiddleware(database: database, key: viewAsKey),
                                                            RequireAccess(action: .viewPartnerDashboard),
+                                                           PortalBrandingMiddleware(database: database),
                                                            UnreadMessagesMiddleware(database: database, store: messages)])
         let portalVault = try PayoutDetailsVault(key: environment.secretKey)
         PartnerDashboardController(database: database, templates: templates, messages: messages).register(on: portal)

@@ -45,8 +45,11 @@ struct APIKeyAuthentication: Middleware {
         let hash = SHA256.hash(key)
         let now = Int64(Date().timeIntervalSince1970)
         let row = try database.read { db in
-            try db.queryOne("SELECT id, program_id, partner_id, scopes, last_used_at FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                            [hash])
+            try db.queryOne("""
+                SELECT k.id, k.program_id, k.partner_id, k.scopes, k.last_used_at, ifnull(b.api_access, 'full') AS api_access
+                FROM api_keys k LEFT JOIN portal_branding b ON b.program_id = k.program_id
+                WHERE k.key_hash = ? AND k.revoked_at IS NULL
+                """, [hash])
         }
         guard let row else {
             var problem = APIProblem(.unauthorized, "This API key is not valid or has been revoked.")
@@ -59,7 +62,13 @@ struct APIKeyAuthentication: Middleware {
         if (lastUsed ?? 0) < now - 60 {
             try database.write { db in try db.execute("UPDATE api_keys SET last_used_at = ? WHERE id = ?", [now, keyID]) }
         }
-        let scopes = Set((try row["scopes"] as String).split(separator: " ").map(String.init))
+        var scopes = Set((try row["scopes"] as String).split(separator: " ").map(String.init))
+        if partnerID != nil {
+            // The program's partner API switch (admin → Customise): off refuses partner keys, "read" narrows them.
+            let access = PortalBranding.APIAccess(rawValue: try row["api_access"]) ?? .full
+            guard access != .none else { throw APIProblem(.forbidden, "This program has turned off partner API access.") }
+            scopes.formIntersection(access.allowedScopes)
+        }
         context.apiCaller = APICaller(keyID: keyID, programID: try row["program_id"],
                                       kind: partnerID.map(APICaller.Kind.partner) ?? .program, scopes: scopes)
         return try next(request, context)

@@ -19,6 +19,12 @@ struct PageChrome {
     private(set) var navigation: [NavigationItem]
     /// The partner a staff member is viewing the portal as (the layout shows a read-only banner).
     let viewingAs: ViewingAsPartner?
+    /// The program's look on portal pages: its `<style>` and logo.
+    private var brandStyle: String?
+    private var logoPath: String?
+    private var brandName: String?
+    /// Whether the program shows its commission structure (rule names and rates) in the portal.
+    private var showRates = true
 
     init(context: RequestContext, currentPath: String) {
         let web = context.webSession
@@ -40,6 +46,7 @@ struct PageChrome {
             items.append(NavigationItem(section: "Settings"))
             items.append(NavigationItem(label: "Program", path: "/admin/program"))
             items.append(NavigationItem(label: "Application form", path: "/admin/program/form"))
+            items.append(NavigationItem(label: "Customise portal", path: "/admin/branding"))
             items.append(NavigationItem(label: "API keys", path: "/admin/api-keys"))
             items.append(NavigationItem(label: "Admin team", path: "/admin/team"))
             items.append(NavigationItem(label: "Audit log", path: "/admin/audit"))
@@ -50,20 +57,21 @@ struct PageChrome {
         }
         if principal?.isPartnerTeam ?? false || viewingAs != nil {
             items.append(NavigationItem(section: "Partner"))
-            items.append(NavigationItem(label: "Dashboard", path: "/portal"))
-            items.append(NavigationItem(label: "Links", path: "/portal/links"))
-            items.append(NavigationItem(label: "Analytics", path: "/portal/analytics"))
-            items.append(NavigationItem(label: "Commissions", path: "/portal/commissions"))
-            items.append(NavigationItem(label: "Payouts", path: "/portal/payouts"))
-            items.append(NavigationItem(label: "Tax", path: "/portal/tax"))
-            items.append(NavigationItem(label: "Resources", path: "/portal/resources"))
-            items.append(NavigationItem(label: "Messages", path: "/portal/messages", badge: Self.badge(context.unreadMessages ?? 0)))
-            items.append(NavigationItem(label: "Team", path: "/portal/team"))
-            items.append(NavigationItem(label: "Profile", path: "/portal/profile"))
-            items.append(NavigationItem(label: "API keys", path: "/portal/api"))
+            // The program's own labels, and only the pages it offers (its feature switches).
+            let branding = context.portalBranding ?? .standard
+            for (path, label) in PortalBranding.navigationItems where branding.offers(path: path) {
+                let badge = path == "/portal/messages" ? Self.badge(context.unreadMessages ?? 0) : nil
+                items.append(NavigationItem(label: branding.label(for: path, default: label), path: path, badge: badge))
+            }
             if viewingAs == nil, (principal?.memberships.filter { $0.partnerID != nil }.count ?? 0) > 1 {
                 items.append(NavigationItem(label: "Switch team", path: "/portal/teams"))
             }
+        }
+        if let branding = context.portalBranding, let partner = context[ResolvedPartnerKey.self] {
+            brandStyle = BrandStyle.css(branding)
+            showRates = branding.showCommissionRates
+            brandName = partner.programName
+            if let logo = branding.logo { logoPath = "/brand/\(partner.programID)/logo?v=\(logo.version)" }
         }
         navigation = items.map { item in
             var item = item
@@ -84,6 +92,10 @@ struct PageChrome {
     /// The layout's values merged with a page's own (the page wins on a clash).
     func merged(with page: [String: Any]) -> [String: Any] {
         var values: [String: Any] = ["homePath": homePath, "userEmail": userEmail, "csrfToken": csrfToken, "navigation": navigation]
+        values["showRates"] = showRates
+        if let brandStyle { values["brandStyle"] = brandStyle }
+        if let logoPath { values["logoPath"] = logoPath }
+        if let brandName { values["brandName"] = brandName }
         if let viewingAs { values["viewingAs"] = ["partnerName": viewingAs.partnerName, "partnerID": viewingAs.partnerID] as [String: Any] }
         for (key, value) in page { values[key] = value }
         return values

@@ -24,7 +24,8 @@ struct PartnerAPIKeysController {
             let partner = try PartnerContext.resolve(request, context, database: database)
             try partner.require(.managePartnerIntegrations)
             let form = try FormBody.parse(request)
-            let known = Set(Self.scopes.map(\.0))
+            // Only the scopes the program's partner API access allows.
+            let known = Set(Self.scopes.map(\.0)).intersection((context.portalBranding ?? .standard).apiAccess.allowedScopes)
             let scopes = Array(Set(form.values(for: "scope").filter { known.contains($0) })).sorted()
             guard !scopes.isEmpty else {
                 var response = try page(context, partner: partner, newKey: nil, notice: nil, error: "Choose at least one permission for the key.")
@@ -64,7 +65,8 @@ struct PartnerAPIKeysController {
         // Only present keys open a section: swift-mustache treats an empty string as true.
         var values: [String: Any] = [
             "partnerName": partner.partnerName, "keys": items, "hasKeys": !items.isEmpty, "canManage": partner.may(.managePartnerIntegrations),
-            "scopes": Self.scopes.map { ["value": $0.0, "label": $0.1] },
+            "scopes": Self.scopes.filter { (context.portalBranding ?? .standard).apiAccess.allowedScopes.contains($0.0) }
+                .map { ["value": $0.0, "label": $0.1] },
         ]
         if let newKey { values["newKey"] = newKey }
         if let notice { values["notice"] = notice }

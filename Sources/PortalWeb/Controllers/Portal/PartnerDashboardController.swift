@@ -17,16 +17,38 @@ struct PartnerDashboardController {
             let now = Int64(Date().timeIntervalSince1970)
             let today = DailyStats.day(of: now)
             let (view, messageCard) = try database.read { db in
-                (try DashboardView.load(in: db, partner: partner, today: today),
+                (try DashboardView.load(in: db, partner: partner, today: today,
+                                         resourcesEnabled: context.portalBranding?.resourcesEnabled ?? true),
                  try MessagesCard.values(in: db, store: messages, partner: partner, userID: principal.user.id))
             }
-            return try templates.page("portal/dashboard", PageChrome(context: context, currentPath: "/portal").merged(with: [
-                "name": principal.user.name.isEmpty ? principal.user.email : principal.user.name,
+            let branding = context.portalBranding ?? .standard
+            var layout: [String: Any] = [
+                // The program's components in its order; messages only where the program offers messaging.
+                "components": branding.components.filter { $0 != .messages || branding.messagingEnabled }.map(Self.componentFlags),
+            ]
+            if !branding.welcomeMarkdown.isEmpty {
+                layout["hasWelcome"] = true
+                layout["welcomeHTML"] = SafeMarkdown.html(branding.welcomeMarkdown)
+            }
+            if !branding.onboardingMarkdown.isEmpty {
+                layout["hasOnboarding"] = true
+                layout["onboardingHTML"] = SafeMarkdown.html(branding.onboardingMarkdown)
+            }
+            // Staff viewing as the partner are greeted as the partner would be.
+            let name = partner.readOnly ? partner.partnerName : (principal.user.name.isEmpty ? principal.user.email : principal.user.name)
+            return try templates.page("portal/dashboard", PageChrome(context: context, currentPath: "/portal").merged(with: layout.merging([
+                "name": name,
                 "programName": partner.programName, "partnerName": partner.partnerName,
                 "statusPending": partner.status == .pending, "statusBlocked": partner.status == .suspended || partner.status == .rejected,
                 "status": partner.status.rawValue,
-            ].merging(view.values) { $1 }.merging(messageCard) { $1 }))
+            ].merging(view.values) { $1 }.merging(messageCard) { $1 }) { $1 }))
         }
+    }
+
+    /// One Bool per component, so the template's sections test flags rather than push text.
+    static func componentFlags(_ component: PortalBranding.DashboardComponent) -> [String: Bool] {
+        ["isWelcome": component == .welcome, "isChecklist": component == .checklist, "isMessages": component == .messages,
+         "isEarnings": component == .earnings, "isRecent": component == .recent, "isBestLinks": component == .bestLinks]
     }
 }
 
@@ -34,7 +56,7 @@ struct PartnerDashboardController {
 struct DashboardView {
     var values: [String: Any] = [:]
 
-    static func load(in db: Database, partner: PartnerContext, today: Int64) throws -> DashboardView {
+    static func load(in db: Database, partner: PartnerContext, today: Int64, resourcesEnabled: Bool = true) throws -> DashboardView {
         var view = DashboardView()
         let balance = try LedgerStore().balance(in: db, partnerID: partner.partnerID)
         guard let program = try ProgramSettings.load(in: db, programID: partner.programID),
@@ -97,7 +119,7 @@ struct DashboardView {
             ["label": "Add your payout details", "done": method != nil, "path": "/portal/payouts/settings"],
         ]
         // The program's guidelines, when it has some for this partner: read once (the page records it).
-        if let guidelines = try ResourceStore().guidelineProgress(in: db, programID: partner.programID, partnerID: partner.partnerID,
+        if resourcesEnabled, let guidelines = try ResourceStore().guidelineProgress(in: db, programID: partner.programID, partnerID: partner.partnerID,
                                                                   now: Int64(Date().timeIntervalSince1970)) {
             checklist.append(["label": "Read the guidelines: “\(guidelines.first.title)”",
                               "done": guidelines.read, "path": "/portal/resources/\(guidelines.first.id)"])
