@@ -15,7 +15,7 @@ final class Connection {
     }
 
     let fd: Int32
-    private let transport: SocketTransport
+    private let transport: ConnectionTransport
     let generation: UInt64
     let remote: String
     unowned let loop: EventLoop
@@ -58,15 +58,16 @@ final class Connection {
     private var driving = false
     private var again = false
 
-    init(fd: Int32, generation: UInt64, remote: String, loop: EventLoop) {
+    init(fd: Int32, generation: UInt64, remote: String, loop: EventLoop, transport: ConnectionTransport? = nil) {
         self.fd = fd
-        self.transport = SocketTransport(fd: fd)
+        self.transport = transport ?? .plain(SocketTransport(fd: fd))
         self.generation = generation
         self.remote = remote
         self.loop = loop
         self.configuration = loop.configuration
         self.parser = RequestParser(limits: loop.configuration.parser)
-        // A new connection must send its first request within the header timeout (slowloris).
+        // A new connection must send its first request within the header timeout (slowloris); over TLS the
+        // handshake counts against the same deadline.
         self.deadline = monotonicNanoseconds().addingSaturating(loop.configuration.headerReadTimeout.nanoseconds)
     }
 
@@ -288,6 +289,11 @@ final class Connection {
 
     private func startResponse(_ response: Response) {
         guard let head else { return }
+        var response = response
+        // Over TLS every answer tells the browser to stay on HTTPS (unless the handler chose its own policy).
+        if transport.isSecure, let policy = configuration.strictTransportSecurity, response.headers.first("strict-transport-security") == nil {
+            response.headers.append("Strict-Transport-Security", policy)
+        }
         status = response.status.code
         // A client that half-closed after pipelining still gets every answer: the connection closes when a
         // read finds its EOF with nothing left to parse, not after the first response.
