@@ -16,6 +16,8 @@ struct PageChrome {
     let homePath: String
     let userEmail: String
     let csrfToken: String
+    /// Branding by custom domain (`DomainProgramMiddleware`): `hasBrandName`/`brandName` for the layouts.
+    let brand: [String: Any]
     private(set) var navigation: [NavigationItem]
 
     init(context: RequestContext, currentPath: String) {
@@ -25,6 +27,7 @@ struct PageChrome {
         homePath = staff ? "/admin" : "/portal"
         userEmail = principal?.user.email ?? ""
         csrfToken = web.session?.csrfToken ?? ""
+        brand = context.brandValues
         var items: [NavigationItem] = []
         if staff {
             items.append(NavigationItem(section: "Program"))
@@ -34,6 +37,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
             items.append(NavigationItem(label: "Audit log", path: "/admin/audit"))
+            if principal?.may(.manageProgramSettings) ?? false { items.append(NavigationItem(label: "Domains", path: "/admin/domains")) }
             if principal?.may(.manageInstallation) ?? false {
                 items.append(NavigationItem(section: "Installation"))
                 items.append(NavigationItem(label: "Outbox", path: "/admin/outbox"))
@@ -75,6 +79,7 @@ struct PageChrome {
     /// The layout's values merged with a page's own (the page wins on a clash).
     func merged(with page: [String: Any]) -> [String: Any] {
         var values: [String: Any] = ["homePath": homePath, "userEmail": userEmail, "csrfToken": csrfToken, "navigation": navigation]
+        for (key, value) in brand { values[key] = value }
         for (key, value) in page { values[key] = value }
         return values
     }
