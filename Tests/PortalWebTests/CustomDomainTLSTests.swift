@@ -246,6 +246,42 @@ import Testing
         #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/login").status == 200)
     }
 
+    @Test(.enabled(if: TestCertificates.hasCommandLineTools)) func largeBodiesAndKeepAliveOverTLS() throws {
+        let certificates = try TestCertificates()
+        // A static folder with a 3 MB file: many TLS records out, partial writes, a streamed body.
+        let folder = certificates.directory.appendingPathComponent("public")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var large = [UInt8](repeating: 0, count: 3 << 20)
+        for index in stride(from: 0, to: large.count, by: 7) { large[index] = UInt8(truncatingIfNeeded: index / 7) }
+        try Data(large).write(to: folder.appendingPathComponent("large.bin"))
+        let portal = try RunningPortal(publicDirectory: folder.path, seedDemo: false, tls: true)
+        let team = try PortalTeam(portal: portal)
+        let manager = try team.session(try team.staff("Max"))
+        let a = try certificates.selfSigned(commonName: "a.example.test", names: ["a.example.test"])
+        #expect(try team.post("/admin/domains", [("host", "a.example.test"), ("certificate", a.certificate), ("key", a.key)], as: manager).status == 303)
+
+        let saved = certificates.directory.appendingPathComponent("large.out")
+        let port = portal.tlsPort
+        let fetched = try TestCertificates.run("curl", ["-sS", "-v", "-k", "--max-time", "20", "--http1.1", "--resolve", "a.example.test:\(port):127.0.0.1",
+                                                        "-o", saved.path, "https://a.example.test:\(port)/large.bin",
+                                                        "-o", "/dev/null", "https://a.example.test:\(port)/login"])
+        #expect(try Data(contentsOf: saved) == Data(large))
+        // The second request went over the same TLS connection.
+        #expect(fetched.errors.contains("Re-using existing connection") || fetched.errors.contains("Reusing existing connection"))
+
+        // A 60 KB form body in: read across many records, answered (the upload is refused as unreadable).
+        let body = FormParameters.encode([("csrf_token", manager.csrf), ("host", "c.example.test"),
+                                          ("certificate", String(repeating: "x", count: 60_000)), ("key", "y")])
+        let bodyFile = certificates.directory.appendingPathComponent("body")
+        try body.write(to: bodyFile, atomically: true, encoding: .utf8)
+        let posted = try TestCertificates.run("curl", ["-sS", "-k", "--max-time", "20", "--http1.1", "--resolve", "a.example.test:\(port):127.0.0.1",
+                                                       "-H", "Cookie: \(manager.cookie)", "-H", "Content-Type: application/x-www-form-urlencoded",
+                                                       "--data-binary", "@\(bodyFile.path)", "-w", "%{http_code}",
+                                                       "https://a.example.test:\(port)/admin/domains?program=\(team.programID)"])
+        #expect(posted.output.hasSuffix("422"))
+        #expect(posted.output.contains("The certificate could not be read"))
+    }
+
     // MARK: - Helpers
 
     struct Fetched {

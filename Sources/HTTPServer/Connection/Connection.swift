@@ -79,6 +79,9 @@ final class Connection {
             return
         }
         if flags & (CSL_EPOLLIN | CSL_EPOLLRDHUP | CSL_EPOLLHUP) != 0 { readable = true }
+        // TLS may need to write before it can read (a handshake flight that did not fit, a key update): its
+        // reads wait for writability too, so try again when the socket drains.
+        if flags & CSL_EPOLLOUT != 0 && transport.isSecure && isParsing { readable = true }
         // The client shut its sending side: answer what it sent, then close rather than keep alive.
         if flags & CSL_EPOLLRDHUP != 0 { peerClosed = true }
         drive()
