@@ -41,6 +41,9 @@ public enum CertificateCheck {
         }
     }
 
+    /// Clock skew tolerated on a certificate's start (seconds).
+    public static let notBeforeLeeway: Int64 = 300
+
     /// Validates `certificatePEM` (leaf first, then any chain) and `keyPEM` for `host` at `now` (seconds since 1970).
     public static func validate(certificatePEM: String, keyPEM: String, host: String, now: Int64) -> Result<Certificate, Problem> {
         guard let certificate = certificatePEM.withCString({ portal_pem_read_certificate($0, Int32(certificatePEM.utf8.count)) }) else {
@@ -62,7 +65,8 @@ public enum CertificateCheck {
         guard portal_x509_not_before(certificate, &notBefore) == 1, portal_x509_not_after(certificate, &notAfter) == 1 else {
             return .failure(.certificateUnreadable)
         }
-        if now < notBefore { return .failure(.notYetValid(notBefore)) }
+        // A few minutes of leeway: a certificate issued a moment ago by a CA whose clock runs ahead is not refused.
+        if now + notBeforeLeeway < notBefore { return .failure(.notYetValid(notBefore)) }
         if now > notAfter { return .failure(.expired(notAfter)) }
         let covered = host.withCString { portal_x509_covers_host(certificate, $0) }
         ERR_clear_error()
