@@ -37,13 +37,13 @@ let package = Package(
         // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
         .target(
             name: "HTTPServer",
-            dependencies: ["CSystemLinux", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSystemLinux", "COpenSSL", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Domain types and the engine: accounts, programs, partners, money rules. No HTTP here.
         .target(
             name: "PortalCore",
-            dependencies: ["PortalSecurity", "Store", .product(name: "Ink", package: "Ink")],
+            dependencies: ["PortalSecurity", "Store", "COpenSSL", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict
         ),
         // Controllers, view models and the application's routes.

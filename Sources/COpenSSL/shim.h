@@ -32,4 +32,180 @@ static inline const char *portal_openssl_version_text(void) {
     return OpenSSL_version(OPENSSL_VERSION);
 }
 
+// MARK: - TLS (custom domains). Thin wrappers over macros and memory BIOs; the decisions live in Swift.
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <string.h>
+#include <time.h>
+
+/// A password callback that supplies none: an encrypted private key fails to load instead of OpenSSL
+/// prompting on the server's terminal.
+static inline int portal_no_password(char *buffer, int size, int rwflag, void *user) {
+    (void)buffer; (void)size; (void)rwflag; (void)user;
+    return 0;
+}
+
+/// The first certificate of a PEM text (NULL if none). Free with X509_free.
+static inline X509 *portal_pem_read_certificate(const char *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    X509 *certificate = PEM_read_bio_X509(bio, NULL, portal_no_password, NULL);
+    BIO_free(bio);
+    return certificate;
+}
+
+/// How many certificates a PEM text holds (the leaf and its chain).
+static inline int portal_pem_count_certificates(const char *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return 0;
+    int count = 0;
+    X509 *certificate;
+    while ((certificate = PEM_read_bio_X509(bio, NULL, portal_no_password, NULL)) != NULL) {
+        count += 1;
+        X509_free(certificate);
+    }
+    BIO_free(bio);
+    ERR_clear_error(); // the read that ends the loop leaves a "no start line" error behind
+    return count;
+}
+
+/// The private key of a PEM text (NULL if none, or if it is encrypted). Free with EVP_PKEY_free.
+static inline EVP_PKEY *portal_pem_read_private_key(const char *pem, int length) {
+    BIO *bio = BIO_new_mem_buf(pem, length);
+    if (bio == NULL) return NULL;
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, portal_no_password, NULL);
+    BIO_free(bio);
+    return key;
+}
+
+/// Converts an ASN1_TIME to seconds since 1970 (UTC); returns 0 on failure.
+static inline int portal_asn1_time_to_unix(const ASN1_TIME *time, int64_t *out) {
+    struct tm parts;
+    memset(&parts, 0, sizeof parts);
+    if (time == NULL || ASN1_TIME_to_tm(time, &parts) != 1) return 0;
+    *out = (int64_t)timegm(&parts);
+    return 1;
+}
+
+static inline int portal_x509_not_before(const X509 *certificate, int64_t *out) {
+    return portal_asn1_time_to_unix(X509_get0_notBefore(certificate), out);
+}
+
+static inline int portal_x509_not_after(const X509 *certificate, int64_t *out) {
+    return portal_asn1_time_to_unix(X509_get0_notAfter(certificate), out);
+}
+
+/// Whether the certificate covers `host` by its DNS subject alternative names (RFC 6125: a wildcard covers
+/// exactly one left-most label, no partial wildcards, the subject CN is not consulted). 1 yes, 0 no, <0 error.
+static inline int portal_x509_covers_host(X509 *certificate, const char *host) {
+    return X509_check_host(certificate, host, strlen(host),
+                           X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL);
+}
+
+/// The subject as one line (`/CN=a.example.test`), into `buffer`.
+static inline void portal_x509_subject(X509 *certificate, char *buffer, int size) {
+    X509_NAME_oneline(X509_get_subject_name(certificate), buffer, size);
+}
+
+/// The text of the oldest queued OpenSSL error (empties the queue); "" if none.
+static inline void portal_openssl_error(char *buffer, size_t size) {
+    unsigned long code = ERR_get_error();
+    if (size > 0) buffer[0] = 0;
+    if (code != 0) ERR_error_string_n(code, buffer, size);
+    ERR_clear_error();
+}
+
+/// A server context: TLS 1.2 or later, no renegotiation, writes that may be partial and retried from a
+/// moved buffer (the connection's outbound array grows and moves between attempts).
+static inline SSL_CTX *portal_tls_server_context_new(void) {
+    SSL_CTX *context = SSL_CTX_new(TLS_server_method());
+    if (context == NULL) return NULL;
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_mode(context, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+    SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+    SSL_CTX_set_num_tickets(context, 0);
+    return context;
+}
+
+/// Loads a certificate chain (leaf first) and its key from PEM text into `context`. 1 on success.
+static inline int portal_tls_context_use_pem(SSL_CTX *context, const char *certificates, int certificatesLength,
+                                             const char *key, int keyLength) {
+    BIO *bio = BIO_new_mem_buf(certificates, certificatesLength);
+    if (bio == NULL) return 0;
+    X509 *leaf = PEM_read_bio_X509(bio, NULL, portal_no_password, NULL);
+    int ok = leaf != NULL && SSL_CTX_use_certificate(context, leaf) == 1;
+    X509_free(leaf);
+    X509 *extra;
+    while (ok && (extra = PEM_read_bio_X509(bio, NULL, portal_no_password, NULL)) != NULL) {
+        if (SSL_CTX_add0_chain_cert(context, extra) != 1) { X509_free(extra); ok = 0; }
+    }
+    BIO_free(bio);
+    if (!ok) return 0;
+    ERR_clear_error();
+    EVP_PKEY *privateKey = portal_pem_read_private_key(key, keyLength);
+    ok = privateKey != NULL && SSL_CTX_use_PrivateKey(context, privateKey) == 1;
+    EVP_PKEY_free(privateKey);
+    return ok && SSL_CTX_check_private_key(context) == 1;
+}
+
+/// The SNI callback type: returns SSL_TLSEXT_ERR_OK or SSL_TLSEXT_ERR_ALERT_FATAL (setting *alert).
+typedef int (*portal_servername_callback)(SSL *ssl, int *alert, void *argument);
+
+static inline void portal_tls_context_set_servername_callback(SSL_CTX *context, portal_servername_callback callback, void *argument) {
+    SSL_CTX_set_tlsext_servername_callback(context, callback);
+    SSL_CTX_set_tlsext_servername_arg(context, argument);
+}
+
+/// The host name the client asked for (SNI), or NULL.
+static inline const char *portal_ssl_servername(const SSL *ssl) {
+    return SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+}
+
+static inline int portal_tls_alert_unrecognized_name(void) { return SSL_AD_UNRECOGNIZED_NAME; }
+static inline int portal_tls_ext_ok(void) { return SSL_TLSEXT_ERR_OK; }
+static inline int portal_tls_ext_fatal(void) { return SSL_TLSEXT_ERR_ALERT_FATAL; }
+
+/// One call of a non-blocking TLS operation, classified: >0 bytes, 0 want-read/want-write (retry on the next
+/// event), -1 clean close by the peer, -2 failure (protocol error, bad bytes, reset).
+static inline int portal_tls_classify(SSL *ssl, int result) {
+    if (result > 0) return result;
+    int error = SSL_get_error(ssl, result);
+    ERR_clear_error();
+    switch (error) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return 0;
+    case SSL_ERROR_ZERO_RETURN:
+        return -1;
+    default:
+        return -2;
+    }
+}
+
+static inline int portal_tls_handshake(SSL *ssl) {
+    ERR_clear_error();
+    int result = SSL_do_handshake(ssl);
+    return result == 1 ? 1 : portal_tls_classify(ssl, result);
+}
+
+static inline int portal_tls_read(SSL *ssl, void *buffer, int length) {
+    ERR_clear_error();
+    return portal_tls_classify(ssl, SSL_read(ssl, buffer, length));
+}
+
+static inline int portal_tls_write(SSL *ssl, const void *buffer, int length) {
+    ERR_clear_error();
+    return portal_tls_classify(ssl, SSL_write(ssl, buffer, length));
+}
+
+/// Sends close_notify without waiting for the peer's (best effort on a non-blocking socket).
+static inline void portal_tls_shutdown(SSL *ssl) {
+    SSL_set_quiet_shutdown(ssl, 0);
+    if (SSL_is_init_finished(ssl)) SSL_shutdown(ssl);
+    ERR_clear_error();
+}
+
 #endif

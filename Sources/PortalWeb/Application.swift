@@ -16,6 +16,8 @@ public struct Application: Sendable {
         public var baseURL = "http://127.0.0.1:8080"
         /// Whether `PORTAL_SMTP_URL` is set (the outbox page says how mail leaves).
         public var smtpConfigured = false
+        /// The TLS port's certificate store (`portal serve --tls-port`); custom domains load into it. Nil: no TLS.
+        public var tlsCertificates: TLSCertificateStore?
         public init(publicDirectory: String = "Public", templatesDirectory: String = "Templates", reloadTemplates: Bool = false, demo: Bool) {
             self.publicDirectory = publicDirectory
             self.templatesDirectory = templatesDirectory
@@ -30,6 +32,8 @@ public struct Application: Sendable {
     public let templates: TemplateRenderer
     /// Writes clicks in group commits; `stop()` it after the server has drained so no click is lost.
     public let clickRecorder: ClickRecorder
+    /// Custom domains: host names that brand the portal, and their certificates on the TLS port.
+    public let customDomains: CustomDomains
 
     public init(options: Options, environment: PortalEnvironment, logger: Logger) throws {
         let templates = try TemplateRenderer(directory: options.templatesDirectory, reloads: options.reloadTemplates)
@@ -60,7 +64,9 @@ public struct Application: Sendable {
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database
         let sessions = SessionStore(database: database)
-        let browser = router.group("/", middleware: [SessionMiddleware(sessions: sessions, database: database), CSRFMiddleware()])
+        let customDomains = try CustomDomains(database: database, key: environment.secretKey, certificates: options.tlsCertificates, logger: logger)
+        let browser = router.group("/", middleware: [SessionMiddleware(sessions: sessions, database: database), CSRFMiddleware(),
+                                                     DomainProgramMiddleware(domains: customDomains)])
         AuthController(sessions: sessions, login: LoginService(database: database, hasher: environment.hasher), templates: templates)
             .register(on: browser)
         PasswordLinkController(database: database, sessions: sessions, hasher: environment.hasher, templates: templates,
@@ -84,6 +90,7 @@ public struct Application: Sendable {
         AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
         AdminBrandingController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin, public: router)
+        AdminDomainsController(database: database, templates: templates, addressSecret: addressSecret, domains: customDomains).register(on: admin)
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
                                 vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
             .register(on: admin.group("/partners"))
@@ -119,5 +126,6 @@ public struct Application: Sendable {
         self.metrics = metrics
         self.templates = templates
         self.clickRecorder = clickRecorder
+        self.customDomains = customDomains
     }
 }

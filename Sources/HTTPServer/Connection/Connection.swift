@@ -15,7 +15,7 @@ final class Connection {
     }
 
     let fd: Int32
-    private let transport: SocketTransport
+    private let transport: ConnectionTransport
     let generation: UInt64
     let remote: String
     unowned let loop: EventLoop
@@ -58,15 +58,16 @@ final class Connection {
     private var driving = false
     private var again = false
 
-    init(fd: Int32, generation: UInt64, remote: String, loop: EventLoop) {
+    init(fd: Int32, generation: UInt64, remote: String, loop: EventLoop, transport: ConnectionTransport? = nil) {
         self.fd = fd
-        self.transport = SocketTransport(fd: fd)
+        self.transport = transport ?? .plain(SocketTransport(fd: fd))
         self.generation = generation
         self.remote = remote
         self.loop = loop
         self.configuration = loop.configuration
         self.parser = RequestParser(limits: loop.configuration.parser)
-        // A new connection must send its first request within the header timeout (slowloris).
+        // A new connection must send its first request within the header timeout (slowloris); over TLS the
+        // handshake counts against the same deadline.
         self.deadline = monotonicNanoseconds().addingSaturating(loop.configuration.headerReadTimeout.nanoseconds)
     }
 
@@ -78,6 +79,9 @@ final class Connection {
             return
         }
         if flags & (CSL_EPOLLIN | CSL_EPOLLRDHUP | CSL_EPOLLHUP) != 0 { readable = true }
+        // TLS may need to write before it can read (a handshake flight that did not fit, a key update): its
+        // reads wait for writability too, so try again when the socket drains.
+        if flags & CSL_EPOLLOUT != 0 && transport.isSecure && isParsing { readable = true }
         // The client shut its sending side: answer what it sent, then close rather than keep alive.
         if flags & CSL_EPOLLRDHUP != 0 { peerClosed = true }
         drive()
@@ -288,6 +292,11 @@ final class Connection {
 
     private func startResponse(_ response: Response) {
         guard let head else { return }
+        var response = response
+        // Over TLS every answer tells the browser to stay on HTTPS (unless the handler chose its own policy).
+        if transport.isSecure, let policy = configuration.strictTransportSecurity, response.headers.first("strict-transport-security") == nil {
+            response.headers.append("Strict-Transport-Security", policy)
+        }
         status = response.status.code
         // A client that half-closed after pipelining still gets every answer: the connection closes when a
         // read finds its EOF with nothing left to parse, not after the first response.

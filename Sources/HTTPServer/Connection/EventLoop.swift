@@ -7,7 +7,7 @@ import Synchronization
 enum LoopMessage: @unchecked Sendable {
     case response(ExchangeID, Response)
     case streamActivity(ExchangeID)
-    case adopt(fd: Int32, remote: String)
+    case adopt(fd: Int32, remote: String, tls: Bool)
     case shutdown(deadline: Int64)
 }
 
@@ -24,6 +24,8 @@ final class EventLoop: @unchecked Sendable {
     private let epoll: Int32
     private let wakeFD: Int32
     private var listenFD: Int32
+    /// The TLS listener (first loop only, when a TLS port is configured); -1 otherwise.
+    private var tlsListenFD: Int32
     private let inbox = Mutex<[LoopMessage]>([])
     private var connections: [Int32: Connection] = [:]
     private var nextGeneration: UInt64 = 0
@@ -40,11 +42,12 @@ final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     static let readBufferSize = 64 * 1024
 
-    init(index: Int, server: Server, listenFD: Int32) throws {
+    init(index: Int, server: Server, listenFD: Int32, tlsListenFD: Int32 = -1) throws {
         self.index = index
         self.server = server
         self.configuration = server.configuration
         self.listenFD = listenFD
+        self.tlsListenFD = tlsListenFD
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw Socket.Failure(call: "epoll_create1", code: errno) }
         wakeFD = eventfd(0, CSL_EFD_NONBLOCK | CSL_EFD_CLOEXEC)
@@ -52,6 +55,7 @@ final class EventLoop: @unchecked Sendable {
         readBuffer = .allocate(byteCount: Self.readBufferSize, alignment: 16)
         // Listeners are registered for reads only: a listener is never writable in any useful sense.
         if listenFD >= 0 { register(listenFD, events: CSL_EPOLLIN | CSL_EPOLLET) }
+        if tlsListenFD >= 0 { register(tlsListenFD, events: CSL_EPOLLIN | CSL_EPOLLET) }
         register(wakeFD, events: CSL_EPOLLIN | CSL_EPOLLET)
     }
 
@@ -110,7 +114,7 @@ final class EventLoop: @unchecked Sendable {
                 let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))
                 let tag = UInt32(truncatingIfNeeded: data >> 32)
                 let flags = csl_epoll_event_events(events + position)
-                if fd == listenFD {
+                if fd == listenFD || fd == tlsListenFD {
                     acceptConnections()
                 } else if fd == wakeFD {
                     var value: UInt64 = 0
@@ -134,9 +138,10 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         if listenFD >= 0 { close(listenFD); listenFD = -1 }
+        if tlsListenFD >= 0 { close(tlsListenFD); tlsListenFD = -1 }
         // Anything still in the inbox is for connections that will never be served: close handed-over fds.
         for message in inbox.withLock({ inbox -> [LoopMessage] in defer { inbox.removeAll() }; return inbox }) {
-            if case .adopt(let fd, _) = message { close(fd) }
+            if case .adopt(let fd, _, _) = message { close(fd) }
         }
     }
 
@@ -158,8 +163,8 @@ final class EventLoop: @unchecked Sendable {
                 if let connection = connections[id.fd], connection.generation == id.generation {
                     connection.streamActivity(exchange: id.exchange)
                 }
-            case .adopt(let fd, let remote):
-                adopt(fd: fd, remote: remote)
+            case .adopt(let fd, let remote, let tls):
+                adopt(fd: fd, remote: remote, tls: tls)
             case .shutdown(let deadline):
                 beginDrain(deadline: deadline)
             }
@@ -175,12 +180,17 @@ final class EventLoop: @unchecked Sendable {
 
     private func acceptConnections() {
         acceptPending = false
-        while listenFD >= 0 {
+        accept(from: listenFD, tls: false)
+        if tlsListenFD >= 0 { accept(from: tlsListenFD, tls: true) }
+    }
+
+    private func accept(from listener: Int32, tls: Bool) {
+        while listener >= 0 {
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    csl_accept4(listenFD, $0, &length, CSL_SOCK_NONBLOCK | CSL_SOCK_CLOEXEC)
+                    csl_accept4(listener, $0, &length, CSL_SOCK_NONBLOCK | CSL_SOCK_CLOEXEC)
                 }
             }
             if fd < 0 {
@@ -200,17 +210,24 @@ final class EventLoop: @unchecked Sendable {
             // than the cost of handing a descriptor to another thread.
             let target = server.nextLoop()
             if target === self {
-                adopt(fd: fd, remote: Socket.describe(storage))
+                adopt(fd: fd, remote: Socket.describe(storage), tls: tls)
             } else {
-                target.post(.adopt(fd: fd, remote: Socket.describe(storage)))
+                target.post(.adopt(fd: fd, remote: Socket.describe(storage), tls: tls))
             }
         }
     }
 
     /// Takes over a connected socket (accepted here, or handed over, e.g. one end of a socketpair).
-    func adopt(fd: Int32, remote: String) {
+    func adopt(fd: Int32, remote: String, tls: Bool = false) {
         _ = csl_set_nonblocking(fd)
+        var transport: ConnectionTransport?
+        if tls {
+            // No store, or OpenSSL out of memory: nothing sensible to say in plain text on a TLS port.
+            guard let store = server.tlsCertificates, let secure = TLSTransport(fd: fd, store: store) else { close(fd); return }
+            transport = .tls(secure)
+        }
         if draining || !server.reserveConnectionSlot() {
+            if case .tls(let secure) = transport { secure.close(); return }
             // Over the limit: a short 503 (best effort, the socket is non-blocking) and close.
             let response = ResponseEncoder.errorResponse(.serviceUnavailable, "Too many connections", date: dateCache.current(),
                                                          extraHeaders: "Retry-After: 1\r\n")
@@ -219,7 +236,7 @@ final class EventLoop: @unchecked Sendable {
             return
         }
         nextGeneration += 1
-        let connection = Connection(fd: fd, generation: nextGeneration, remote: remote, loop: self)
+        let connection = Connection(fd: fd, generation: nextGeneration, remote: remote, loop: self, transport: transport)
         connections[fd] = connection
         // Edge-triggered, registered once for both directions: no epoll_ctl per request.
         register(fd, events: CSL_EPOLLIN | CSL_EPOLLOUT | CSL_EPOLLRDHUP | CSL_EPOLLET, tag: UInt32(truncatingIfNeeded: nextGeneration))
@@ -254,6 +271,11 @@ final class EventLoop: @unchecked Sendable {
             epoll_ctl(epoll, EPOLL_CTL_DEL, listenFD, nil)
             close(listenFD)
             listenFD = -1
+        }
+        if tlsListenFD >= 0 {
+            epoll_ctl(epoll, EPOLL_CTL_DEL, tlsListenFD, nil)
+            close(tlsListenFD)
+            tlsListenFD = -1
         }
         for connection in Array(connections.values) { connection.drain() }
         if index == 0 { server.shutdownOtherLoops(deadline: deadline, from: self) }

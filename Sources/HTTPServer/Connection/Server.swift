@@ -15,23 +15,30 @@ public final class Server: Sendable {
     /// Producers of streamed bodies (see `ServerConfiguration.streamThreads`).
     let streamWorkers: WorkerPool
     public let logger: Logger
+    /// Certificates for the TLS port (`configuration.tlsPort`), chosen by SNI; reloadable at runtime.
+    public let tlsCertificates: TLSCertificateStore?
     private let loops = Mutex<[EventLoop]>([])
     private let openConnections = Atomic<Int>(0)
     private let boundPort = Atomic<Int>(0)
+    private let boundTLSPort = Atomic<Int>(0)
     private let finished = DispatchGroup()
     private let nextAdopter = Atomic<Int>(0)
 
     public init(configuration: ServerConfiguration = ServerConfiguration(), responder: any HTTPResponder,
-                logger: Logger = Logger(label: "portal.http")) {
+                logger: Logger = Logger(label: "portal.http"), tlsCertificates: TLSCertificateStore? = nil) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        self.tlsCertificates = tlsCertificates
         self.workers = WorkerPool(threads: configuration.workerThreads, capacity: configuration.workerQueueCapacity)
         self.streamWorkers = WorkerPool(threads: configuration.streamThreads, capacity: configuration.streamQueueCapacity)
     }
 
     /// The port the server listens on (useful after binding port 0).
     public var port: Int { boundPort.load(ordering: .acquiring) }
+
+    /// The TLS port after binding (0 when there is none).
+    public var tlsPort: Int { boundTLSPort.load(ordering: .acquiring) }
 
     /// Connections open right now.
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
@@ -44,10 +51,24 @@ public final class Server: Sendable {
             listener = try Socket.listen(host: configuration.host, port: configuration.port, backlog: configuration.listenBacklog)
             boundPort.store(Socket.localPort(listener), ordering: .releasing)
         }
+        var tlsListener: Int32 = -1
+        if listen, let tlsPort = configuration.tlsPort {
+            guard tlsCertificates != nil else { close(listener); throw Socket.Failure(call: "TLS port without a certificate store", code: EINVAL) }
+            // OpenSSL writes to the socket without MSG_NOSIGNAL: a vanished client must be EPIPE, not SIGPIPE.
+            signal(SIGPIPE, SIG_IGN)
+            do {
+                tlsListener = try Socket.listen(host: configuration.host, port: tlsPort, backlog: configuration.listenBacklog)
+            } catch {
+                close(listener)
+                throw error
+            }
+            boundTLSPort.store(Socket.localPort(tlsListener), ordering: .releasing)
+        }
         let count = max(1, configuration.eventLoops)
         var created: [EventLoop] = []
         for index in 0..<count {
-            created.append(try EventLoop(index: index, server: self, listenFD: index == 0 ? listener : -1))
+            created.append(try EventLoop(index: index, server: self, listenFD: index == 0 ? listener : -1,
+                                         tlsListenFD: index == 0 ? tlsListener : -1))
         }
         loops.withLock { $0 = created }
         for loop in created {
@@ -68,9 +89,9 @@ public final class Server: Sendable {
     }
 
     /// Hands a connected socket (for instance one end of a socketpair) to an event loop.
-    public func adopt(fd: Int32, remote: String = "local") {
+    public func adopt(fd: Int32, remote: String = "local", tls: Bool = false) {
         guard !loops.withLock({ $0.isEmpty }) else { close(fd); return }
-        nextLoop().post(.adopt(fd: fd, remote: remote))
+        nextLoop().post(.adopt(fd: fd, remote: remote, tls: tls))
     }
 
     /// Stops accepting, closes idle connections, lets in-flight requests finish within the grace period,

@@ -1,9 +1,9 @@
 import CSystemLinux
 import Glibc
 
-/// What a connection reads from and writes to. The plain socket is the only one today; a TLS transport
-/// (OpenSSL over the same non-blocking descriptor, mapping WANT_READ/WANT_WRITE to `.wouldBlock`) fits
-/// under the same four calls, and handlers see it only as `Request.isSecure`.
+/// What a connection reads from and writes to: the plain socket, or TLS (`TLSTransport`: OpenSSL over the same
+/// non-blocking descriptor, mapping WANT_READ/WANT_WRITE to `.wouldBlock`). Handlers see the difference only
+/// as `Request.isSecure`.
 protocol Transport {
     /// Whether bytes are encrypted on the wire (for `Secure` cookies and absolute URLs).
     var isSecure: Bool { get }
@@ -54,4 +54,45 @@ struct SocketTransport: Transport {
 
     func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
     func close() { Glibc.close(fd) }
+}
+
+/// The connection's transport without an existential: plain sockets stay a direct, inlinable call.
+enum ConnectionTransport: Transport {
+    case plain(SocketTransport)
+    case tls(TLSTransport)
+
+    var isSecure: Bool {
+        switch self {
+        case .plain: false
+        case .tls: true
+        }
+    }
+
+    @inline(__always) func receive(into buffer: UnsafeMutableRawBufferPointer) -> TransportResult {
+        switch self {
+        case .plain(let socket): socket.receive(into: buffer)
+        case .tls(let tls): tls.receive(into: buffer)
+        }
+    }
+
+    @inline(__always) func send(_ bytes: UnsafeRawBufferPointer) -> TransportResult {
+        switch self {
+        case .plain(let socket): socket.send(bytes)
+        case .tls(let tls): tls.send(bytes)
+        }
+    }
+
+    func shutdownWrite() {
+        switch self {
+        case .plain(let socket): socket.shutdownWrite()
+        case .tls(let tls): tls.shutdownWrite()
+        }
+    }
+
+    func close() {
+        switch self {
+        case .plain(let socket): socket.close()
+        case .tls(let tls): tls.close()
+        }
+    }
 }

@@ -18,6 +18,11 @@ public struct ServerConfiguration: Sendable {
     /// Streamed responses that may wait for a stream thread; beyond this: `503`.
     public var streamQueueCapacity = 1024
     public var listenBacklog: Int32 = 1024
+    /// A second port that speaks TLS (nil: none; 0 picks a free one, readable from `Server.tlsPort`). Its
+    /// certificates come from the `TLSCertificateStore` given to the server, chosen by SNI.
+    public var tlsPort: Int?
+    /// `Strict-Transport-Security` sent on every response over TLS (nil: none).
+    public var strictTransportSecurity: String? = "max-age=31536000"
 
     /// Request line, header and chunk-extension limits.
     public var parser = ParserLimits()

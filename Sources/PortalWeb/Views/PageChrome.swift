@@ -16,6 +16,8 @@ struct PageChrome {
     let homePath: String
     let userEmail: String
     let csrfToken: String
+    /// Branding by custom domain (`DomainProgramMiddleware`): `hasBrandName`/`brandName` for the layouts.
+    let brand: [String: Any]
     private(set) var navigation: [NavigationItem]
     /// The partner a staff member is viewing the portal as (the layout shows a read-only banner).
     let viewingAs: ViewingAsPartner?
@@ -34,6 +36,7 @@ struct PageChrome {
         homePath = staff ? "/admin" : "/portal"
         userEmail = principal?.user.email ?? ""
         csrfToken = web.session?.csrfToken ?? ""
+        brand = context.brandValues
         var items: [NavigationItem] = []
         if staff {
             items.append(NavigationItem(section: "Program"))
@@ -47,6 +50,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Program", path: "/admin/program"))
             items.append(NavigationItem(label: "Application form", path: "/admin/program/form"))
             items.append(NavigationItem(label: "Customise portal", path: "/admin/branding"))
+            items.append(NavigationItem(label: "Custom domains", path: "/admin/domains"))
             items.append(NavigationItem(label: "API keys", path: "/admin/api-keys"))
             items.append(NavigationItem(label: "Admin team", path: "/admin/team"))
             items.append(NavigationItem(label: "Audit log", path: "/admin/audit"))
@@ -92,10 +96,11 @@ struct PageChrome {
     /// The layout's values merged with a page's own (the page wins on a clash).
     func merged(with page: [String: Any]) -> [String: Any] {
         var values: [String: Any] = ["homePath": homePath, "userEmail": userEmail, "csrfToken": csrfToken, "navigation": navigation]
+        for (key, value) in brand { values[key] = value }
         values["showRates"] = showRates
         if let brandStyle { values["brandStyle"] = brandStyle }
         if let logoPath { values["logoPath"] = logoPath }
-        if let brandName { values["brandName"] = brandName }
+        if let brandName { values["brandName"] = brandName; values["hasBrandName"] = true }
         if let viewingAs { values["viewingAs"] = ["partnerName": viewingAs.partnerName, "partnerID": viewingAs.partnerID] as [String: Any] }
         for (key, value) in page { values[key] = value }
         return values

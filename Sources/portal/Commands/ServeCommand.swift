@@ -14,6 +14,8 @@ struct ServeCommand: ParsableCommand {
 
     @Option(help: "Address to listen on (env PORTAL_HOST).") var host: String?
     @Option(help: "Port to listen on; 0 picks a free one (env PORTAL_PORT).") var port: Int?
+    @Option(help: "Also serve HTTPS on this port, with the custom domains' certificates chosen by SNI (env PORTAL_TLS_PORT).")
+    var tlsPort: Int?
     @Flag(help: "Seed a demo program when the database is empty.") var demo = false
     @Option(help: "Folder of static files served as-is.") var publicDirectory = "Public"
     @Option(help: "Folder of page templates.") var templatesDirectory = "Templates"
@@ -32,6 +34,8 @@ struct ServeCommand: ParsableCommand {
         var configuration = ServerConfiguration()
         configuration.host = host ?? environment["PORTAL_HOST"] ?? "127.0.0.1"
         configuration.port = port ?? environment["PORTAL_PORT"].flatMap(Int.init) ?? 8080
+        configuration.tlsPort = tlsPort ?? environment["PORTAL_TLS_PORT"].flatMap(Int.init)
+        let tlsCertificates = configuration.tlsPort == nil ? nil : try TLSCertificateStore()
         let opened = try PortalEnvironment.open(dataDirectory: dataOptions.dataDirectory, migrationsDirectory: dataOptions.migrationsDirectory)
         for migration in opened.applied { logger.info("migrated: \(migration)") }
         if case .created(let path) = opened.keySource { logger.notice("created the secret key at \(path): back it up with the database") }
@@ -57,6 +61,7 @@ struct ServeCommand: ParsableCommand {
         var options = Application.Options(publicDirectory: publicDirectory, templatesDirectory: templatesDirectory,
                                           reloadTemplates: development, demo: demo)
         options.smtpConfigured = environment["PORTAL_SMTP_URL"] != nil
+        options.tlsCertificates = tlsCertificates
         let configuredBaseURL = environment["PORTAL_BASE_URL"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         // Links in pages and e-mails need the public address. With `--port 0` the port is known only once the
         // server listens, so the application is built then and handed to a responder that waits for it.
@@ -66,7 +71,8 @@ struct ServeCommand: ParsableCommand {
             return try Application(options: options, environment: opened.environment, logger: logger)
         }
         let direct = late == nil ? try makeApplication(port: configuration.port) : nil
-        let server = Server(configuration: configuration, responder: late ?? direct!.router, logger: Logger(label: "portal.http"))
+        let server = Server(configuration: configuration, responder: late ?? direct!.router, logger: Logger(label: "portal.http"),
+                            tlsCertificates: tlsCertificates)
 
         signal(SIGPIPE, SIG_IGN)
         let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
@@ -85,6 +91,10 @@ struct ServeCommand: ParsableCommand {
         let jobs = JobScheduler(database: opened.environment.database, logger: logger)
         jobs.start()
         logger.info("listening on http://\(configuration.host):\(server.port)")
+        if let tlsCertificates {
+            let hosts = tlsCertificates.hosts
+            logger.info("listening on https://\(configuration.host):\(server.tlsPort) for \(hosts.isEmpty ? "no custom domain yet" : hosts.joined(separator: ", "))")
+        }
         if demo { logger.info("demo: tracking link http://\(configuration.host):\(server.port)/r/demo") }
         server.wait()
         jobs.stop()

@@ -15,8 +15,12 @@ final class RunningPortal {
     let logins: [DemoSeeder.Login]
     private let dataDirectory: String
     var port: Int { server.port }
+    /// The TLS port (`tls: true`), 0 otherwise.
+    var tlsPort: Int { server.tlsPort }
+    let application: Application
 
-    init(publicDirectory: String = TestEnvironment.root.appendingPathComponent("Public").path, seedDemo: Bool = true) throws {
+    init(publicDirectory: String = TestEnvironment.root.appendingPathComponent("Public").path, seedDemo: Bool = true,
+         tls: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         let (environment, data) = try TestEnvironment.make()
         dataDirectory = data
         database = environment.database
@@ -26,16 +30,20 @@ final class RunningPortal {
             : []
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let application = try Application(
-            options: .init(publicDirectory: publicDirectory,
-                           templatesDirectory: TestEnvironment.root.appendingPathComponent("Templates").path, demo: true),
-            environment: environment, logger: logger)
+        var options = Application.Options(publicDirectory: publicDirectory,
+                                          templatesDirectory: TestEnvironment.root.appendingPathComponent("Templates").path, demo: true)
+        let certificates = tls ? try TLSCertificateStore() : nil
+        options.tlsCertificates = certificates
+        let application = try Application(options: options, environment: environment, logger: logger)
+        self.application = application
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.eventLoops = 1
         configuration.workerThreads = 2
         configuration.streamThreads = 1
-        server = Server(configuration: configuration, responder: application.router, logger: logger)
+        if tls { configuration.tlsPort = 0 }
+        configure(&configuration)
+        server = Server(configuration: configuration, responder: application.router, logger: logger, tlsCertificates: certificates)
         try server.start()
     }
 

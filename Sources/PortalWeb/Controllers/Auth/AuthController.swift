@@ -40,9 +40,10 @@ struct AuthController {
             csrf = started.session.csrfToken
             newToken = started.token
         }
-        response = try templates.page("auth/login", [
+        let values: [String: Any] = [
             "csrfToken": csrf ?? "", "next": Self.safeNext(request.queryParameters["next"]) ?? "", "email": "",
-        ])
+        ]
+        response = try templates.page("auth/login", values.merging(context.brandValues) { page, _ in page })
         if let newToken { response.setCookie(SessionCookie.set(newToken, secure: request.isSecure)) }
         return response
     }
@@ -72,9 +73,10 @@ struct AuthController {
     }
 
     private func loginPage(_ context: RequestContext, email: String, next: String?, error: String, status: HTTPStatus) throws -> Response {
-        try templates.page("auth/login", [
+        let values: [String: Any] = [
             "csrfToken": context.webSession.session?.csrfToken ?? "", "next": next ?? "", "email": email, "error": error,
-        ], status: status)
+        ]
+        return try templates.page("auth/login", values.merging(context.brandValues) { page, _ in page }, status: status)
     }
 
     private func home(_ principal: Principal) -> String {
