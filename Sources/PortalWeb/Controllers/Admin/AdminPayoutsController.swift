@@ -367,7 +367,7 @@ struct AdminPayoutsController {
         let program = "program=\(admin.programID)"
         let rows: [[String: Any]] = totals.lines.map { line in
             ["partnerID": line.payee.partnerID, "partnerName": line.payee.partnerName, "legalName": line.payee.legalName,
-             "business": TemplateValue.section(line.payee.businessName), "tin": line.payee.maskedTaxID,
+             "business": TemplateValue.section(line.payee.businessName), "tin": TaxID.masked(kind: line.payee.taxIDType, last4: line.payee.taxIDLast4),
              "address": line.payee.address.isEmpty ? "—" : line.payee.address, "country": line.payee.country,
              "formStatus": line.payee.formStatus, "payouts": String(line.payouts), "total": admin.money(line.totalPaid),
              "reportable": line.reportable]
