@@ -36,7 +36,8 @@ def test_partner_pages_have_no_serious_violations(portal, size, request):
 
 
 ADMIN_PAGES = ["/admin", "/admin/partners", "/admin/partners?status=pending", "/admin/messages", "/admin/announcements",
-               "/admin/audit", "/admin/outbox"]
+               "/admin/audit", "/admin/outbox", "/admin/commissions", "/admin/commissions?tab=flagged", "/admin/payouts",
+               "/admin/payouts/tax-year/2025"]
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
