@@ -94,6 +94,12 @@ public struct Application: Sendable {
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
                                 vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
             .register(on: admin.group("/partners"))
+        AdminCommissionsController(database: database, templates: templates, addressSecret: addressSecret)
+            .register(on: admin.group("/commissions"))
+        AdminPayoutsController(database: database, templates: templates, addressSecret: addressSecret,
+                               store: PayoutStore(vault: try PayoutDetailsVault(key: environment.secretKey)),
+                               taxForms: try TaxFormStore(key: environment.secretKey))
+            .register(on: admin.group("/payouts"))
         OutboxController(database: database, templates: templates, smtpConfigured: options.smtpConfigured)
             .register(on: browser.group("/admin/outbox", middleware: [RequireAccess(action: .manageInstallation)]))
         let viewAsKey = environment.secretKey.derive("view-as")

@@ -43,6 +43,8 @@ struct PageChrome {
             items.append(NavigationItem(label: "Overview", path: "/admin"))
             items.append(NavigationItem(label: "Partners", path: "/admin/partners"))
             items.append(NavigationItem(label: "Applications", path: "/admin/partners?status=pending"))
+            items.append(NavigationItem(label: "Commissions", path: "/admin/commissions"))
+            items.append(NavigationItem(label: "Payouts", path: "/admin/payouts"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
             items.append(NavigationItem(label: "Commission rules", path: "/admin/rules"))

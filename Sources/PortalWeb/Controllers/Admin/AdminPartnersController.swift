@@ -36,6 +36,9 @@ struct AdminPartnersController {
         routes.post("/{id}/reinstate", options: small) { request, context in
             try change(request, context, action: "reinstate", to: .approved)
         }
+        routes.post("/{id}/adjustments", options: small) { request, context in
+            try adjust(request, context)
+        }
     }
 
     // MARK: - Changes
@@ -258,7 +261,15 @@ struct AdminPartnersController {
 // MARK: - One partner
 
 extension AdminPartnersController {
-    private func detail(_ request: Request, _ context: RequestContext) throws -> Response {
+    /// What the adjustment form shows again after a refusal: the message and what was typed.
+    struct AdjustmentForm {
+        var error = ""
+        var amount = ""
+        var reason = ""
+    }
+
+    private func detail(_ request: Request, _ context: RequestContext, adjustment: AdjustmentForm = AdjustmentForm(),
+                        status: HTTPStatus = .ok) throws -> Response {
         let admin = try AdminContext.resolve(request, context, database: database, addressSecret: addressSecret)
         try admin.require(.viewProgram)
         guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.notFound, "Not found") }
@@ -275,7 +286,56 @@ extension AdminPartnersController {
         values?["programName"] = admin.programName
         values?["returnPath"] = "/admin/partners/\(id)?program=\(admin.programID)"
         values?["listURL"] = "/admin/partners?program=\(admin.programID)"
-        return try templates.page("admin/partner", PageChrome(context: context, currentPath: "/admin/partners").merged(with: values ?? [:]))
+        values?["adjustmentAction"] = "/admin/partners/\(id)/adjustments?program=\(admin.programID)"
+        values?["canAdjust"] = admin.may(.manageCommissions)
+        values?["adjustmentError"] = TemplateValue.section(adjustment.error)
+        values?["adjustmentAmount"] = adjustment.amount
+        values?["adjustmentReason"] = adjustment.reason
+        if request.queryParameters["done"] == "adjusted" { values?["adjustmentNotice"] = "Adjustment recorded." }
+        return try templates.page("admin/partner", PageChrome(context: context, currentPath: "/admin/partners").merged(with: values ?? [:]),
+                                  status: status)
+    }
+
+    /// `"-12.50"` → -1250 in USD: an optional sign, then `Currency.minorUnits`; nil for anything else.
+    static func signedMinorUnits(_ text: String, currency: String) -> Int64? {
+        var text = text.trimmingCharacters(in: .whitespaces)
+        var sign: Int64 = 1
+        if let first = text.first, first == "-" || first == "+" || first == "\u{2212}" {
+            sign = first == "+" ? 1 : -1
+            text.removeFirst()
+        }
+        return Currency.minorUnits(from: text, currency: currency).map { $0 * sign }
+    }
+
+    /// A manual adjustment (negative) or bonus (positive) straight into the partner's available balance, with a
+    /// reason, through the ledger (`LedgerStore.adjust`) and audited in the same transaction.
+    private func adjust(_ request: Request, _ context: RequestContext) throws -> Response {
+        let admin = try AdminContext.resolve(request, context, database: database, addressSecret: addressSecret)
+        try admin.require(.manageCommissions)
+        let form = try FormBody.parse(request)
+        guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.notFound, "Not found") }
+        let amountText = form["amount"] ?? ""
+        let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let amount = Self.signedMinorUnits(amountText, currency: admin.currency)
+        let exists = try database.read { db in try db.queryOne("SELECT 1 FROM partners WHERE id = ? AND program_id = ?", [id, admin.programID]) != nil }
+        guard exists else { throw HTTPError(.notFound, "Not found") }
+        var problems: [String] = []
+        if amount == nil || amount == 0 || abs(amount ?? 0) > NewConversion.maximumAmount {
+            problems.append("Enter a non-zero amount such as 25.00, or -25.00 to take money back.")
+        }
+        if reason.isEmpty { problems.append("Give a reason (the partner sees it on their statement).") }
+        if reason.count > 500 { problems.append("The reason must be at most 500 characters.") }
+        guard problems.isEmpty, let amount else {
+            return try detail(request, context, adjustment: AdjustmentForm(error: problems.joined(separator: " "), amount: amountText, reason: reason),
+                              status: .unprocessableContent)
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        try database.write { db in
+            try LedgerStore().adjust(in: db, programID: admin.programID, partnerID: id, amount: amount, reason: reason, now: now)
+            try AuditLog().record(in: db, programID: admin.programID, actor: admin.actor, action: amount > 0 ? "partner.bonus" : "partner.adjust",
+                                  subjectType: "partner", subjectID: id, details: "\(admin.money(amount)): \(reason)", now: now)
+        }
+        return .redirect(to: "/admin/partners/\(id)?program=\(admin.programID)&done=adjusted", status: .seeOther)
     }
 
     private func partnerValues(_ db: Database, row: Row, admin: AdminContext, since: Int64) throws -> [String: Any] {
@@ -354,6 +414,10 @@ extension AdminPartnersController {
         }
         values["payouts"] = payouts
         values["hasPayouts"] = !payouts.isEmpty
+        let balance = try LedgerStore().balance(in: db, partnerID: id)
+        values["balancePending"] = admin.money(balance.pending)
+        values["balanceAvailable"] = admin.money(balance.available)
+        values["balancePaid"] = admin.money(balance.paid)
 
         // Tax: the kind, the masked id and the review status only — never the full id.
         if let form = try taxForms.current(in: db, partnerID: id) {
