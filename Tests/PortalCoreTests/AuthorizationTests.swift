@@ -6,10 +6,10 @@ import Testing
 @Suite struct AuthorizationTests {
     static let expected: [Role: Set<Action>] = [
         .platformAdmin: [.manageInstallation, .viewProgram, .managePartners, .manageCommissions, .managePayouts,
-                         .manageProgramSettings, .messagePartners, .manageAdminTeam],
+                         .manageProgramSettings, .messagePartners, .manageResources, .manageAdminTeam],
         .programOwner: [.viewProgram, .managePartners, .manageCommissions, .managePayouts, .manageProgramSettings,
-                        .messagePartners, .manageAdminTeam],
-        .programManager: [.viewProgram, .managePartners, .manageCommissions, .managePayouts, .messagePartners],
+                        .messagePartners, .manageResources, .manageAdminTeam],
+        .programManager: [.viewProgram, .managePartners, .manageCommissions, .managePayouts, .messagePartners, .manageResources],
         .programViewer: [.viewProgram],
         .partnerOwner: [.viewPartnerDashboard, .manageLinks, .managePayoutSettings, .manageTeam,
                         .managePartnerIntegrations, .messageProgram],

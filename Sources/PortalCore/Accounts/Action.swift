@@ -10,6 +10,7 @@ public enum Action: String, Sendable, CaseIterable {
     case managePayouts               // batches, mark paid or failed, exports
     case manageProgramSettings       // branding, terms, API keys, webhooks
     case messagePartners             // announcements and messages to partners
+    case manageResources             // the resource library: upload, edit, schedule, archive
     case manageAdminTeam             // invite program staff, change their roles, remove them
     // Partner portal (/portal).
     case viewPartnerDashboard        // dashboard, analytics, commissions, payouts, resources

@@ -37,7 +37,7 @@ extension Action {
     var isProgramAction: Bool {
         switch self {
         case .viewProgram, .managePartners, .manageCommissions, .managePayouts, .manageProgramSettings, .messagePartners,
-             .manageAdminTeam: true
+             .manageResources, .manageAdminTeam: true
         default: false
         }
     }
