@@ -91,6 +91,7 @@ public struct Application: Sendable {
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
         AdminBrandingController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin, public: router)
         AdminDomainsController(database: database, templates: templates, addressSecret: addressSecret, domains: customDomains).register(on: admin)
+        AdminResourcesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,
                                 vault: try PayoutDetailsVault(key: environment.secretKey), taxForms: try TaxFormStore(key: environment.secretKey))
             .register(on: admin.group("/partners"))

@@ -47,6 +47,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Payouts", path: "/admin/payouts"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
+            items.append(NavigationItem(label: "Resources", path: "/admin/resources"))
             items.append(NavigationItem(label: "Commission rules", path: "/admin/rules"))
             items.append(NavigationItem(section: "Settings"))
             items.append(NavigationItem(label: "Program", path: "/admin/program"))
