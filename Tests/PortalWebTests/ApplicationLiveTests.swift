@@ -71,6 +71,11 @@ enum HTTPGet {
     }
 
     static func request(port: Int, method: String, path: String, headers: [String: String] = [:], body: String = "") throws -> Reply {
+        try request(port: port, method: method, path: path, headers: headers, bytes: Array(body.utf8))
+    }
+
+    /// The same with a binary body (multipart uploads of images).
+    static func request(port: Int, method: String, path: String, headers: [String: String] = [:], bytes body: [UInt8]) throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -85,9 +90,14 @@ enum HTTPGet {
         guard connected == 0 else { throw Failure() }
         var head = "\(method) \(path) HTTP/1.1\r\n\(headers["Host"] == nil ? "Host: test\r\n" : "")Connection: close\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
-        if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.utf8.count)\r\n" }
-        let bytes = Array((head + "\r\n" + body).utf8)
-        guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { throw Failure() }
+        if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
+        let bytes = Array((head + "\r\n").utf8) + body
+        var sent = 0
+        while sent < bytes.count {
+            let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw Failure() }
+            sent += count
+        }
         var data: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {
