@@ -243,7 +243,7 @@ extension PortalTeam {
         let usage = try team.get("/admin/resources/\(resource.id)/usage" + base, as: manager)
         #expect(usage.status == 200)
         let body = usage.body
-        #expect(body.contains("<dd>4</dd>") && body.contains("<dd>2</dd>") && body.contains("<dd>1</dd>"))
+        #expect(body.contains("<strong>4</strong>") && body.contains("<strong>2</strong>") && body.contains("<strong>1</strong>"))
         let anaAt = body.range(of: ">Ana</a>")?.lowerBound, boAt = body.range(of: ">Bo</a>")?.lowerBound
         #expect(anaAt != nil && boAt != nil && anaAt! < boAt!)
         #expect(body.contains(#"<td data-label="Downloads" class="number">3</td>"#))

@@ -89,12 +89,11 @@ struct AdminResourcesController {
             let notice: String? = switch request.queryParameters["done"] {
             case "created": "Resource created. Add its files below."
             case "saved": "Saved."
-            case "uploaded": "File uploaded."
             case "archived": "Archived: partners no longer see it. Its usage figures are kept."
             default: nil
             }
             return try formPage(context, admin: admin, resource: resource, archived: archived, form: ResourceForm(resource), errors: [:],
-                                notice: notice)
+                                notice: notice, uploaded: request.queryParameters["done"] == "uploaded")
         }
         admin.post("/resources/{id}", options: form) { request, context in
             let admin = try resolve(request, context)
@@ -172,7 +171,7 @@ struct AdminResourcesController {
                 try Self.audit.record(in: db, programID: admin.programID, actor: admin.actor, action: "resource.upload",
                                       subjectType: "resource", subjectID: resource.id, details: summary.joined(separator: "; "), now: now)
             }
-            return .redirect(to: "/admin/resources/\(resource.id)?program=\(admin.programID)&done=uploaded", status: .seeOther)
+            return .redirect(to: "/admin/resources/\(resource.id)?program=\(admin.programID)&done=uploaded#files", status: .seeOther)
         }
         admin.post("/resources/{id}/archive", options: RouteOptions(maxBodySize: 4 * 1024)) { request, context in
             let admin = try resolve(request, context)
@@ -293,7 +292,7 @@ struct AdminResourcesController {
     }
 
     private func formPage(_ context: RequestContext, admin: AdminContext, resource: Resource?, archived: Bool = false, form: ResourceForm,
-                          errors: [String: [String]], notice: String?, status: HTTPStatus = .ok) throws -> Response {
+                          errors: [String: [String]], notice: String?, uploaded: Bool = false, status: HTTPStatus = .ok) throws -> Response {
         let groups = try database.read { db in try Self.groups(in: db, programID: admin.programID) }
         let programID = admin.programID
         let groupOptions = FormFields.options([("", "Everyone")] + groups.map { ($0, "Group: \($0)") }, selected: form.group)
@@ -306,7 +305,8 @@ struct AdminResourcesController {
             "campaign": form.campaign, "channels": channelOptions, "groups": groupOptions, "startsOn": form.startsOn, "endsOn": form.endsOn,
             "body": form.body, "position": form.position,
             "mergeFields": MergeFields.known.map { "[\($0)]" }, "maxMB": ResourceUpload.maximumBytes / (1024 * 1024),
-            "hasErrors": !errors.isEmpty,
+            "hasErrors": !errors.isEmpty, "uploaded": uploaded,
+            "hasFileErrors": errors["file"] != nil || errors["thumbnail"] != nil || errors["mobile"] != nil,
         ]
         for field in ["kind", "title", "description", "campaign", "channel", "group", "starts_on", "ends_on", "body", "position", "file",
                       "thumbnail", "mobile"] {
