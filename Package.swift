@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "PortalSecurity", dependencies: ["COpenSSL"], swiftSettings: strict),
         // The system SQLite, with static inline wrappers for what Swift cannot call (shim.h).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // The system zlib: PNG thumbnails of uploaded resources (see docs/DECISIONS.md, Admin resources).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Connections, statements, transactions, the reader pool and migrations over CSQLite.
         .target(name: "Store", dependencies: ["CSQLite", "PortalSecurity"], swiftSettings: strict),
         // Our own HTTP/1.1 server: sockets, event loops, parser, router, static files. No SwiftNIO.
@@ -43,7 +45,7 @@ let package = Package(
         // Domain types and the engine: accounts, programs, partners, money rules. No HTTP here.
         .target(
             name: "PortalCore",
-            dependencies: ["PortalSecurity", "Store", "COpenSSL", .product(name: "Ink", package: "Ink")],
+            dependencies: ["PortalSecurity", "Store", "COpenSSL", "CZlib", .product(name: "Ink", package: "Ink")],
             swiftSettings: strict
         ),
         // Controllers, view models and the application's routes.

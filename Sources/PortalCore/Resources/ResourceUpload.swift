@@ -99,10 +99,19 @@ public enum ResourceUpload {
         return checked(.text)
     }
 
-    /// The variants made on the server: for an SVG wider than the thumbnail (or mobile) width, the same drawing with
-    /// a smaller `width`/`height` (it scales). Raster images get none here: the admin may upload their own (see
-    /// docs/DECISIONS.md, Admin resources) and the page otherwise scales the original with CSS.
+    /// The variants made on the server, for images wider than the thumbnail (or mobile) width: for an SVG, the same
+    /// drawing with a smaller `width`/`height` (it scales); for an 8-bit non-interlaced PNG, a box-filtered smaller PNG
+    /// (`PNGThumbnail`). Other images get none here: the admin may upload their own (see docs/DECISIONS.md, Admin
+    /// resources) and the page otherwise scales the original with CSS.
     public static func variants(of checked: Checked) -> [NewResourceFile] {
+        if checked.type == .png {
+            return [(ResourceFileVariant.thumbnail, thumbnailWidth), (.mobile, mobileWidth)].compactMap { variant, target in
+                PNGThumbnail.scaled(checked.data, toWidth: target).map { small in
+                    NewResourceFile(variant: variant, contentType: FileType.png.contentType, fileName: checked.fileName,
+                                    width: small.width, height: small.height, data: small.data)
+                }
+            }
+        }
         guard let svg = checked.svg else { return [] }
         var files: [NewResourceFile] = []
         for (variant, target) in [(ResourceFileVariant.thumbnail, thumbnailWidth), (.mobile, mobileWidth)] where svg.width > target {
