@@ -43,6 +43,7 @@ def test_admin_uploads_a_banner(portal, size, request):
     assert "File uploaded." in driver.page_source, driver.page_source[:2000]
     files = driver.find_element(By.CSS_SELECTOR, "table.admin-resource-files").text
     assert "728×90" in files and "winter-banner.png" in files and "image/png" in files
+    assert "320×40" in files and "640×79" in files, "the thumbnail and mobile variants are made from the PNG"
     preview = driver.find_element(By.CSS_SELECTOR, "table.admin-resource-files img")
     driver.execute_script("const img = arguments[0]; return img.complete || new Promise(r => img.addEventListener('load', r))", preview)
     assert driver.execute_script("return arguments[0].naturalWidth", preview) == 728

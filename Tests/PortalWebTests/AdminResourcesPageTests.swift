@@ -161,6 +161,24 @@ extension PortalTeam {
         #expect(try audits(portal, id).filter { $0 == "resource.archive" }.count == 1)
     }
 
+    @Test func realPNGsGetThumbnailAndMobileVariants() throws {
+        let portal = try RunningPortal(seedDemo: false)
+        let team = try PortalTeam(portal: portal)
+        let manager = try team.session(try team.staff("Max"))
+        let resource = try makeResource(portal, programID: team.programID)
+        var rgba: [UInt8] = []
+        for _ in 0..<250 { for x in 0..<970 { rgba += [UInt8(x % 256), 40, 200, 255] } }
+        let png = PNGThumbnail.encode(PNGThumbnail.Pixels(width: 970, height: 250, rgba: rgba))
+        let reply = try team.upload("/admin/resources/\(resource.id)/files?program=\(team.programID)", files: [("file", "hero.png", png)],
+                                    as: manager)
+        #expect(reply.status == 303 && reply.headers["location"]?.hasSuffix("done=uploaded#files") == true)
+        let stored = try files(portal, resource.id)
+        #expect(stored.map(\.variant) == ["mobile", "original", "thumbnail"] && stored.map(\.width) == [640, 970, 320])
+        #expect(ImageInfo.read(stored[2].data) == ImageInfo(format: .png, width: 320, height: 82))
+        let page = try team.get("/admin/resources/\(resource.id)?program=\(team.programID)&done=uploaded", as: manager).body
+        #expect(page.contains("File uploaded.") && page.contains("320×82") && page.contains("640×165"))
+    }
+
     @Test func templatesShowTheirMergeFieldsFilledWithExamples() throws {
         let portal = try RunningPortal(seedDemo: false)
         let team = try PortalTeam(portal: portal)
