@@ -87,4 +87,32 @@ import Testing
         #expect(PNGThumbnail.decode(ResourceUploadTests.pngHeader(width: 100_000, height: 100_000)) == nil)
         #expect(PNGThumbnail.decode([0x89, 0x50, 0x4E, 0x47]) == nil)
     }
+
+    @Test func mutatedInputNeverCrashes() throws {
+        var generator = SystemRandomNumberGenerator()
+        let seeds = try Self.fixtures.map { try #require(Data(base64Encoded: $0.1)).map { $0 } }
+        for round in 0..<3000 {
+            var bytes = seeds[round % seeds.count]
+            for _ in 0...(round % 4) {
+                let at = Int.random(in: 8..<bytes.count, using: &generator)
+                bytes[at] = UInt8.random(in: 0...255, using: &generator)
+            }
+            if round % 7 == 0 { bytes = Array(bytes.prefix(Int.random(in: 8..<bytes.count, using: &generator))) }
+            _ = PNGThumbnail.decode(bytes)
+        }
+        // The largest header values: refused, not overflowed.
+        #expect(PNGThumbnail.decode(ResourceUploadTests.pngHeader(width: Int(UInt32.max), height: Int(UInt32.max))) == nil)
+        let svg = Array(#"<svg width="10" height="10"><g id="a"><rect x="1" fill="url(#a)"/><text>&amp;&#65;</text></g></svg>"#.unicodeScalars)
+        for round in 0..<3000 {
+            var text = svg
+            for _ in 0...(round % 3) {
+                let at = Int.random(in: 0..<text.count, using: &generator)
+                text[at] = ["<", ">", "\"", "&", "#", ";", "/", "=", "!", "?", "a", " "].randomElement(using: &generator)!
+            }
+            if case .success(let document) = SVGSanitizer.sanitize(String(String.UnicodeScalarView(text))) {
+                // Whatever survives re-reads to itself.
+                #expect(try SVGSanitizer.sanitize(document.render()).get().render() == document.render())
+            }
+        }
+    }
 }

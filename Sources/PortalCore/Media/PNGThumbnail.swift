@@ -59,7 +59,8 @@ public enum PNGThumbnail {
                 colorType = Int(png[start + 9])
                 // Only 8-bit, deflate, adaptive filtering, no interlace.
                 guard bitDepth == 8, png[start + 10] == 0, png[start + 11] == 0, png[start + 12] == 0,
-                      [0, 2, 3, 4, 6].contains(colorType), width > 0, height > 0, width * height <= maximumPixels else { return nil }
+                      [0, 2, 3, 4, 6].contains(colorType), (1...100_000).contains(width), (1...100_000).contains(height),
+                      width * height <= maximumPixels else { return nil }
                 sawHeader = true
             case "PLTE": palette = Array(data)
             case "tRNS": transparency = Array(data)
