@@ -265,6 +265,7 @@ extension PortalTeam {
         let anaAt = body.range(of: ">Ana</a>")?.lowerBound, boAt = body.range(of: ">Bo</a>")?.lowerBound
         #expect(anaAt != nil && boAt != nil && anaAt! < boAt!)
         #expect(body.contains(#"<td data-label="Downloads" class="number">3</td>"#))
+        #expect(try team.get("/admin/partners/\(ana)" + base, as: manager).body.contains("/admin/resources/partners/\(ana)?program="))
         let partner = try team.get("/admin/resources/partners/\(ana)" + base, as: manager)
         #expect(partner.status == 200 && partner.body.contains("Resources used by Ana") && partner.body.contains("Winter banner"))
         #expect(partner.body.contains("3 downloads"))
