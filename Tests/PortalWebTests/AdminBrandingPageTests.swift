@@ -57,6 +57,11 @@ import Testing
         #expect(welcome.lowerBound < earnings.lowerBound && earnings.lowerBound < checklist.lowerBound)
         #expect(!body.contains("<script>alert(1)</script>") && body.contains("Read the <em>brief</em> first."))
         #expect(!body.contains("id=\"messages-title\"") && !body.contains("id=\"best-title\""))
+        // The public application form wears the program's colours too.
+        let slug = try #require(try portal.database.read { db in
+            try db.queryValue("SELECT slug FROM programs WHERE id = ?", [team.programID], as: String.self)
+        })
+        #expect(try HTTPGet.request(port: portal.port, method: "GET", path: "/apply/\(slug)").body.contains("--brand: #0f766e"))
         // Switched-off features answer 404, not only lose their links.
         #expect(try team.get("/portal/analytics", as: partner).status == 404)
         #expect(try team.get("/portal/messages", as: partner).status == 404)
