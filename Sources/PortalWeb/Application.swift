@@ -89,6 +89,11 @@ public struct Application: Sendable {
         AdminAPIKeysController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
+        AdminPartnerNotesController(database: database, addressSecret: addressSecret).register(on: admin)
+        AdminPartnerGroupController(database: database, addressSecret: addressSecret, vault: try PayoutDetailsVault(key: environment.secretKey))
+            .register(on: admin)
+        AdminPartnerInvitationsController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL,
+                                          vault: try PayoutDetailsVault(key: environment.secretKey)).register(on: admin)
         AdminBrandingController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin, public: router)
         AdminDomainsController(database: database, templates: templates, addressSecret: addressSecret, domains: customDomains).register(on: admin)
         AdminPartnersController(database: database, templates: templates, addressSecret: addressSecret,

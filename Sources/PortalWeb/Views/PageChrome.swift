@@ -43,6 +43,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Overview", path: "/admin"))
             items.append(NavigationItem(label: "Partners", path: "/admin/partners"))
             items.append(NavigationItem(label: "Applications", path: "/admin/partners?status=pending"))
+            items.append(NavigationItem(label: "Invite partners", path: "/admin/partner-invitations"))
             items.append(NavigationItem(label: "Commissions", path: "/admin/commissions"))
             items.append(NavigationItem(label: "Payouts", path: "/admin/payouts"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
