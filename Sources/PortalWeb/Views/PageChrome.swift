@@ -51,6 +51,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Commission rules", path: "/admin/rules"))
             items.append(NavigationItem(section: "Settings"))
             items.append(NavigationItem(label: "Program", path: "/admin/program"))
+            items.append(NavigationItem(label: "All programs", path: "/admin/programs"))
             items.append(NavigationItem(label: "Application form", path: "/admin/program/form"))
             items.append(NavigationItem(label: "Customise portal", path: "/admin/branding"))
             items.append(NavigationItem(label: "Custom domains", path: "/admin/domains"))
