@@ -192,3 +192,26 @@ import Testing
         #expect(try team.post("/admin/programs", [("name", "Mine"), ("slug", "mine"), ("currency", "EUR"), ("commission_percent", "10")], as: owner).status == 403)
     }
 }
+
+@Suite struct ScheduledPayoutJobTests {
+    @Test func aMonthlyProgramGetsOneBatchAMonth() throws {
+        let portal = try RunningPortal(seedDemo: false)
+        let team = try PortalTeam(portal: portal)
+        let ada = try team.partner("Ada")
+        try portal.database.write { db in
+            try db.execute("UPDATE programs SET payout_schedule = 'monthly' WHERE id = ?", [team.programID])
+            try PartnerStore(vault: try PayoutDetailsVault(key: portal.environment.secretKey)).setPayout(
+                in: db, partnerID: ada.partnerID, PayoutDetails(method: .paypal, fields: ["paypal_email": "ada@pay.example"]))
+        }
+        try team.sale("order-1", amount: 100_000, partnerID: ada.partnerID)
+        let job = ScheduledPayouts(vault: try PayoutDetailsVault(key: portal.environment.secretKey))
+        let now = Int64(Date().timeIntervalSince1970) + 86_400
+        #expect(try job.run(portal.database, now: now) == 1)
+        #expect(try job.run(portal.database, now: now + 60) == 0)
+        let audit = try portal.database.read { db in try AuditLog().entries(in: db, programID: team.programID) }
+        #expect(audit.first?.action == "payout.batch_create" && audit.first?.actorEmail == "scheduler")
+        // A program paid by hand is left alone.
+        try portal.database.write { db in try db.execute("UPDATE programs SET payout_schedule = 'manual'") }
+        #expect(try job.run(portal.database, now: now + 40 * 86_400) == 0)
+    }
+}
