@@ -25,6 +25,9 @@
   const update = () => {
     preview.style.setProperty("--brand", brand.value);
     preview.style.setProperty("--brand-ink", ink.value);
+    const n = parseInt(brand.value.slice(1), 16);
+    const tint = (c) => Math.round(c * 0.06 + 255 * 0.94).toString(16).padStart(2, "0");
+    preview.style.setProperty("--brand-soft", "#" + tint((n >> 16) & 255) + tint((n >> 8) & 255) + tint(n & 255));
     const target = preview.querySelector("[data-font-target]");
     if (target && stacks[font.value]) target.style.fontFamily = stacks[font.value];
     const onBrand = preview.ownerDocument.querySelector("[data-contrast='on-brand']");

@@ -89,6 +89,12 @@ public struct Application: Sendable {
         AdminAPIKeysController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
+        AdminProgramsController(database: database, templates: templates).register(on: admin)
+        AdminPartnerNotesController(database: database, addressSecret: addressSecret).register(on: admin)
+        AdminPartnerGroupController(database: database, addressSecret: addressSecret, vault: try PayoutDetailsVault(key: environment.secretKey))
+            .register(on: admin)
+        AdminPartnerInvitationsController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL,
+                                          vault: try PayoutDetailsVault(key: environment.secretKey)).register(on: admin)
         AdminBrandingController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin, public: router)
         AdminDomainsController(database: database, templates: templates, addressSecret: addressSecret, domains: customDomains).register(on: admin)
         AdminResourcesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)

@@ -42,6 +42,4 @@ def test_review_batch_and_adjustment_pages_on_a_narrow_phone(portal, narrow_phon
     link = driver.find_element(By.CSS_SELECTOR, 'table a[href^="/admin/partners/"]')
     driver.get(link.get_attribute("href"))
     assert driver.find_element(By.ID, "adjustment-amount").is_displayed()
-    # The partner page's older "Last 30 days" card wraps <dt>/<dd> in <div>s, which this axe-core version reports
-    # (dlitem); it is not part of the money pages, so only that rule is left out here.
-    check(driver, "partner", ignore=("dlitem",))
+    check(driver, "partner")

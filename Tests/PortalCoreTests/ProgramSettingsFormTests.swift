@@ -114,3 +114,18 @@ import Testing
         #expect(none.rule == nil && none.commission == nil)
     }
 }
+
+@Suite struct ScheduledPayoutsTests {
+    @Test func periodsStartOnMondaysAndFirstsInUTC() {
+        // 2026-11-25 (a Wednesday) 15:00 UTC.
+        let wednesday = CivilDate.days(year: 2026, month: 11, day: 25) * 86_400 + 15 * 3600
+        #expect(ScheduledPayouts.periodStart(.weekly, now: wednesday) == CivilDate.days(year: 2026, month: 11, day: 23) * 86_400)
+        #expect(CivilDate.weekday(days: CivilDate.days(year: 2026, month: 11, day: 23)) == CivilDate.weekday(days: CivilDate.days(year: 2026, month: 11, day: 30)))
+        #expect(ScheduledPayouts.periodStart(.monthly, now: wednesday) == CivilDate.days(year: 2026, month: 11, day: 1) * 86_400)
+        // A Monday at midnight starts its own week.
+        let monday = CivilDate.days(year: 2026, month: 11, day: 30) * 86_400
+        #expect(ScheduledPayouts.periodStart(.weekly, now: monday) == monday)
+        #expect(ScheduledPayouts.periodStart(.weekly, now: monday - 1) == CivilDate.days(year: 2026, month: 11, day: 23) * 86_400)
+        #expect(ScheduledPayouts.periodStart(.manual, now: monday) == nil)
+    }
+}

@@ -58,6 +58,7 @@ import Testing
         let newThread = try #require(threadID(started, prefix: "/admin/messages"))
         #expect(try team.get("/portal/messages/\(newThread)", as: ada).body.contains("Hello Ada"))
         #expect(try team.post("/admin/messages", [("partner", ""), ("subject", "x"), ("body", "y")], as: manager).status == 422)
+        #expect(try count(portal, "SELECT count(*) FROM audit_log WHERE action IN ('message.reply', 'message.start')") == 2)
         #expect(try team.post("/admin/messages/\(thread)/reply", [("body", "y")], as: manager, csrf: false).status == 403)
     }
 

@@ -160,3 +160,58 @@ import Testing
         #expect(try team.post("/admin/api-keys/\(otherKey)/revoke?program=\(team.programID)", [], as: owner).status == 404)
     }
 }
+
+/// `/admin/programs`: switching programs, and platform admins starting one.
+@Suite struct AdminProgramsPageTests {
+    @Test func platformAdminsStartProgramsAndBecomeTheirOwners() throws {
+        let portal = try RunningPortal(seedDemo: false)
+        let team = try PortalTeam(portal: portal)
+        let platform = try portal.database.write { db -> Int64 in
+            let user = try AccountStore(database: portal.database).createUser(in: db, email: "root@example.com", name: "Root", passwordHash: nil, now: 0)
+            try AccountStore(database: portal.database).addMembership(in: db, userID: user.id, Membership(role: .platformAdmin), now: 0)
+            return user.id
+        }
+        let admin = try team.session(platform)
+        let created = try team.post("/admin/programs", [("name", "Bolt Rewards"), ("slug", "bolt"), ("currency", "eur"), ("commission_percent", "12.5")],
+                                    as: admin)
+        #expect(created.status == 201)
+        #expect(created.body.range(of: #"sk_[A-Za-z0-9_-]{20,}"#, options: .regularExpression) != nil)
+        let row = try #require(try portal.database.read { db in try db.queryOne("SELECT id, currency, commission_bps FROM programs WHERE slug = 'bolt'") })
+        #expect(try row["currency"] as String == "EUR" && (try row["commission_bps"] as Int64) == 1250)
+        let id: Int64 = try row["id"]
+        #expect(try team.get("/admin/programs", as: admin).body.contains("/admin?program=\(id)"))
+        #expect(try portal.database.read { db in try AuditLog().entries(in: db, programID: id) }.first?.action == "program.create")
+        let taken = try team.post("/admin/programs", [("name", "Again"), ("slug", "bolt"), ("currency", "EUR"), ("commission_percent", "10")], as: admin)
+        #expect(taken.status == 422 && taken.body.contains("is taken"))
+        let bad = try team.post("/admin/programs", [("name", "X"), ("slug", "Not A Slug"), ("currency", "EUR"), ("commission_percent", "10")], as: admin)
+        #expect(bad.status == 422 && bad.body.contains("The slug must be 2 to 40"))
+        // Program owners switch between their own programs but do not start new ones.
+        let owner = try team.session(try team.staff("Olga", role: .programOwner))
+        let mine = try team.get("/admin/programs", as: owner).body
+        #expect(mine.contains("/admin?program=\(team.programID)") && !mine.contains("Bolt Rewards") && !mine.contains("Start program"))
+        #expect(try team.post("/admin/programs", [("name", "Mine"), ("slug", "mine"), ("currency", "EUR"), ("commission_percent", "10")], as: owner).status == 403)
+    }
+}
+
+@Suite struct ScheduledPayoutJobTests {
+    @Test func aMonthlyProgramGetsOneBatchAMonth() throws {
+        let portal = try RunningPortal(seedDemo: false)
+        let team = try PortalTeam(portal: portal)
+        let ada = try team.partner("Ada")
+        try portal.database.write { db in
+            try db.execute("UPDATE programs SET payout_schedule = 'monthly' WHERE id = ?", [team.programID])
+            try PartnerStore(vault: try PayoutDetailsVault(key: portal.environment.secretKey)).setPayout(
+                in: db, partnerID: ada.partnerID, PayoutDetails(method: .paypal, fields: ["paypal_email": "ada@pay.example"]))
+        }
+        try team.sale("order-1", amount: 100_000, partnerID: ada.partnerID)
+        let job = ScheduledPayouts(vault: try PayoutDetailsVault(key: portal.environment.secretKey))
+        let now = Int64(Date().timeIntervalSince1970) + 86_400
+        #expect(try job.run(portal.database, now: now) == 1)
+        #expect(try job.run(portal.database, now: now + 60) == 0)
+        let audit = try portal.database.read { db in try AuditLog().entries(in: db, programID: team.programID) }
+        #expect(audit.first?.action == "payout.batch_create" && audit.first?.actorEmail == "scheduler")
+        // A program paid by hand is left alone.
+        try portal.database.write { db in try db.execute("UPDATE programs SET payout_schedule = 'manual'") }
+        #expect(try job.run(portal.database, now: now + 40 * 86_400) == 0)
+    }
+}

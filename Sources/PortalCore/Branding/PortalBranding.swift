@@ -74,6 +74,8 @@ public struct PortalBranding: Sendable, Equatable {
     ]
 
     public static let markdownLimit = 20_000
+    /// How far towards white the soft brand background (the current navigation item) is: 94 %.
+    public static let softTint = 0.94
 
     public var brandColor: RGBColor
     public var brandInk: RGBColor
@@ -126,8 +128,11 @@ public struct PortalBranding: Sendable, Equatable {
             problems.append("Text in \(ink.hex) on \(brand.hex) has a contrast of \(ContrastRule.describe(onBrand)); WCAG AA needs 4.5:1.")
         }
         let onWhite = RGBColor.contrast(brand, .white)
+        let onSoft = RGBColor.contrast(brand, brand.tint(softTint))
         if onWhite < ContrastRule.minimumForText {
             problems.append("Links in \(brand.hex) on white have a contrast of \(ContrastRule.describe(onWhite)); WCAG AA needs 4.5:1. Choose a darker colour.")
+        } else if onSoft < ContrastRule.minimumForText {
+            problems.append("The current page in the navigation (\(brand.hex) on its light tint) has a contrast of \(ContrastRule.describe(onSoft)); WCAG AA needs 4.5:1. Choose a slightly darker colour.")
         }
         return problems
     }

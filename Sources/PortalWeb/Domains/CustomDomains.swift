@@ -51,8 +51,14 @@ public final class CustomDomains: Sendable {
     func program(for request: Request) throws -> DomainProgram? {
         guard let host = Self.hostName(request.headers["host"]), hosts.withLock({ $0.contains(host) }) else { return nil }
         return try database.read { db in
-            try db.queryOne("SELECT d.program_id, p.name FROM custom_domains d JOIN programs p ON p.id = d.program_id WHERE d.host = ?", [host])
-                .map { DomainProgram(programID: try $0["program_id"], name: try $0["name"], host: host) }
+            guard let row = try db.queryOne("""
+                SELECT d.program_id, p.name FROM custom_domains d JOIN programs p ON p.id = d.program_id WHERE d.host = ?
+                """, [host]) else { return nil }
+            let programID: Int64 = try row["program_id"]
+            // The program's look too: its domain's sign-in page wears its colours and logo.
+            let branding = try PortalBranding.load(in: db, programID: programID)
+            return DomainProgram(programID: programID, name: try row["name"], host: host, brandStyle: BrandStyle.css(branding),
+                                 logoPath: branding.logo.map { "/brand/\(programID)/logo?v=\($0.version)" })
         }
     }
 
@@ -71,6 +77,9 @@ public struct DomainProgram: Sendable, Equatable {
     public let programID: Int64
     public let name: String
     public let host: String
+    /// The program's `<style>` (`BrandStyle`) and logo path, when it customised them.
+    public var brandStyle: String? = nil
+    public var logoPath: String? = nil
 }
 
 enum DomainProgramKey: ContextKey {
@@ -87,7 +96,10 @@ extension RequestContext {
     /// The layouts' brand values: `hasBrandName` and `brandName` (the program's name on its custom domain).
     var brandValues: [String: Any] {
         guard let program = domainProgram else { return ["hasBrandName": false] }
-        return ["hasBrandName": true, "brandName": program.name]
+        var values: [String: Any] = ["hasBrandName": true, "brandName": program.name]
+        if let style = program.brandStyle { values["brandStyle"] = style }
+        if let logo = program.logoPath { values["logoPath"] = logo }
+        return values
     }
 }
 

@@ -9,14 +9,17 @@ import Synchronization
 /// available on time without cron. `portal jobs run` runs the same jobs once for installations that prefer cron.
 public final class JobScheduler: Sendable {
     private let database: DatabasePool
+    /// Builds the batches the programs' payout schedules ask for (nil: none, e.g. in tests of other jobs).
+    private let scheduledPayouts: ScheduledPayouts?
     private let interval: TimeInterval
     private let logger: Logger
     private let stopped = Mutex(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(database: DatabasePool, interval: TimeInterval = 60, logger: Logger) {
+    public init(database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, interval: TimeInterval = 60, logger: Logger) {
         self.database = database
+        self.scheduledPayouts = scheduledPayouts
         self.interval = interval
         self.logger = logger
     }
@@ -35,10 +38,11 @@ public final class JobScheduler: Sendable {
     }
 
     /// Runs every job once; errors are logged and retried on the next pass.
-    public static func runDueJobs(_ database: DatabasePool, now: Int64, logger: Logger) -> Int {
+    public static func runDueJobs(_ database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, now: Int64, logger: Logger) -> Int {
         do {
             let approved = try HoldRelease().run(database, now: now)
             try database.write { db in _ = try LedgerStore().snapshot(in: db, now: now) }
+            if let built = try scheduledPayouts?.run(database, now: now), built > 0 { logger.info("built \(built) scheduled payout batches") }
             return approved
         } catch {
             logger.error("hold release failed: \(error)")
@@ -48,7 +52,7 @@ public final class JobScheduler: Sendable {
 
     private func run() {
         while !stopped.withLock({ $0 }) {
-            let approved = Self.runDueJobs(database, now: Int64(Date().timeIntervalSince1970), logger: logger)
+            let approved = Self.runDueJobs(database, scheduledPayouts: scheduledPayouts, now: Int64(Date().timeIntervalSince1970), logger: logger)
             if approved > 0 { logger.info("approved \(approved) commissions whose hold ended") }
             _ = wake.wait(timeout: .now() + interval)
         }

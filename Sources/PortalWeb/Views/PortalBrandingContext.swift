@@ -34,7 +34,7 @@ enum BrandStyle {
     static func css(_ branding: PortalBranding) -> String? {
         guard branding.brandColor != PortalBranding.standard.brandColor || branding.brandInk != PortalBranding.standard.brandInk
                 || branding.font != .system else { return nil }
-        var css = ":root { --brand: \(branding.brandColor.hex); --brand-ink: \(branding.brandInk.hex); --brand-soft: \(branding.brandColor.tint(0.9).hex);"
+        var css = ":root { --brand: \(branding.brandColor.hex); --brand-ink: \(branding.brandInk.hex); --brand-soft: \(branding.brandColor.tint(PortalBranding.softTint).hex);"
         if branding.font != .system { css += " --font: \(branding.font.stack);" }
         return css + " }"
     }

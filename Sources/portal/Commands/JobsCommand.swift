@@ -25,6 +25,8 @@ struct JobsRunCommand: ParsableCommand {
         print("commissions: \(approved) approved (hold ended)")
         let snapshots = try environment.database.write { db in try LedgerStore().snapshot(in: db, now: now) }
         print("ledger: \(snapshots) balance snapshots written")
+        let batches = try ScheduledPayouts(vault: try PayoutDetailsVault(key: environment.secretKey)).run(environment.database, now: now)
+        print("payouts: \(batches) scheduled batches built")
         let smtp = try ProcessInfo.processInfo.environment["PORTAL_SMTP_URL"].map { try SMTPClient(url: $0) }
         let report = try Outbox(database: environment.database).deliver(using: smtp, now: now)
         print("outbox: \(report.sent) sent, \(report.failed) failed, \(report.waiting) waiting\(smtp == nil ? " (no PORTAL_SMTP_URL: mail stays in /admin/outbox)" : "")")

@@ -88,7 +88,8 @@ struct ServeCommand: ParsableCommand {
         try server.start()
         let application = try direct ?? makeApplication(port: server.port)
         late?.router.withLock { $0 = application.router }
-        let jobs = JobScheduler(database: opened.environment.database, logger: logger)
+        let jobs = JobScheduler(database: opened.environment.database,
+                                scheduledPayouts: ScheduledPayouts(vault: try PayoutDetailsVault(key: opened.environment.secretKey)), logger: logger)
         jobs.start()
         logger.info("listening on http://\(configuration.host):\(server.port)")
         if let tlsCertificates {

@@ -121,7 +121,7 @@ struct AdminBrandingController {
         let ink = RGBColor(hex: value("brand_ink", branding.brandInk.hex)) ?? branding.brandInk
         var values: [String: Any] = [
             "programName": admin.programName, "programID": admin.programID, "canEdit": admin.may(.manageProgramSettings),
-            "brandColor": brand.hex, "brandInk": ink.hex,
+            "brandColor": brand.hex, "brandInk": ink.hex, "brandSoft": brand.tint(PortalBranding.softTint).hex,
             "contrastOnBrand": ContrastRule.describe(RGBColor.contrast(brand, ink)),
             "contrastOnWhite": ContrastRule.describe(RGBColor.contrast(brand, .white)),
             "fonts": FormFields.options(PortalBranding.Font.allCases.map { ($0.rawValue, $0.label) }, selected: value("font", branding.font.rawValue)),

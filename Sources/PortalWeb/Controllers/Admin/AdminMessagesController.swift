@@ -35,8 +35,11 @@ struct AdminMessagesController {
             let threadID: Int64
             do {
                 threadID = try database.write { db in
-                    try store.startThread(in: db, programID: admin.programID, partnerID: partnerID, side: .program,
-                                          authorUserID: admin.principal.user.id, subject: form.subject, body: form.body, now: now)
+                    let id = try store.startThread(in: db, programID: admin.programID, partnerID: partnerID, side: .program,
+                                                   authorUserID: admin.principal.user.id, subject: form.subject, body: form.body, now: now)
+                    try AuditLog().record(in: db, programID: admin.programID, actor: admin.actor, action: "message.start", subjectType: "partner",
+                                          subjectID: partnerID, details: "thread #\(id): \(form.subject)", now: now)
+                    return id
                 }
             } catch MessageError.partnerNotFound {
                 let partnerErrors: [String: [String]] = ["partner": ["Choose a partner of this program."]]
@@ -65,6 +68,8 @@ struct AdminMessagesController {
                 guard let partnerID = try store.threadPartner(in: db, programID: admin.programID, threadID: threadID) else { return false }
                 try store.reply(in: db, programID: admin.programID, partnerID: partnerID, threadID: threadID, side: .program,
                                 authorUserID: admin.principal.user.id, body: body, now: now)
+                try AuditLog().record(in: db, programID: admin.programID, actor: admin.actor, action: "message.reply", subjectType: "partner",
+                                      subjectID: partnerID, details: "thread #\(threadID)", now: now)
                 return true
             }
             guard replied else { throw HTTPError(.notFound, "Not found") }

@@ -282,6 +282,8 @@ extension AdminPartnersController {
             return try partnerValues(db, row: row, admin: admin, since: since)
         }
         guard values != nil else { throw HTTPError(.notFound, "Not found") }
+        let extras = try database.read { db in try AdminPartnerPageExtras.values(in: db, admin: admin, partnerID: id) }
+        values?.merge(extras) { page, _ in page }
         values?["programID"] = admin.programID
         values?["programName"] = admin.programName
         values?["returnPath"] = "/admin/partners/\(id)?program=\(admin.programID)"

@@ -209,6 +209,10 @@ struct ApplicationController {
             "hasErrors": !errors.isEmpty, "pitch": Self.pitch(program),
         ]
         if let notice { values["throttled"] = notice }
+        // The program's own look on its application form.
+        let branding = try database.read { db in try PortalBranding.load(in: db, programID: program.id) }
+        if let style = BrandStyle.css(branding) { values["brandStyle"] = style }
+        if let logo = branding.logo { values["logoPath"] = "/brand/\(program.id)/logo?v=\(logo.version)" }
         if let terms {
             values["terms"] = ["id": terms.id, "version": terms.version, "checked": form?["accept_terms"] == "1",
                                "error": errors["accept_terms"] ?? "", "invalid": errors["accept_terms"] != nil] as [String: Any]
