@@ -1,6 +1,6 @@
 """An admin runs the program in a real browser, at a phone (390×844) and a desktop (1280×800) size: changes the
 program's settings and application form, brands the portal (colour, font, logo upload), approves an applicant, gives
-a partner a bonus, builds a payout batch, exports it (bank CSV and PayPal file, read back through the browser's own
+a partner a bonus, uploads a banner to the resource library, builds a payout batch, exports it (bank CSV and PayPal file, read back through the browser's own
 session) and marks it paid. Every page is checked for sideways scrolling at the phone size and with axe-core at both;
 screenshots are kept in `.build/browser-artifacts/admin-journey-*`."""
 import os
@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, screenshot, sign_in, submit
+from test_admin_resources import _banner_png
 from test_partner_journey import api
 
 
@@ -110,6 +111,17 @@ def test_an_admin_configures_brands_approves_and_pays(portal, program_key, size,
     journey.check("branding-saved")
     assert query(portal, "SELECT brand_color, font FROM portal_branding") == [("#0f766e", "serif")]
 
+    # A banner for the resource library, through the real multipart form; its size is read from the bytes.
+    journey.open("/admin/resources/new?kind=creative")
+    journey.check("resource-new")
+    journey.fill("title", f"Launch banner ({size})")
+    journey.press("Create resource")
+    driver.find_element(By.ID, "file").send_keys(str(_banner_png()))
+    journey.press("Upload")
+    assert "File uploaded." in driver.page_source
+    assert "728×90" in driver.find_element(By.CSS_SELECTOR, "table.admin-resource-files").text
+    journey.check("resource-uploaded")
+
     # An applicant (arriving through the API, as from a signup flow) is approved from the queue.
     name = f"Applicant {uuid.uuid4().hex[:6]}"
     status, created = api(portal, program_key, "POST", "/api/v1/partners",
@@ -145,5 +157,6 @@ def test_an_admin_configures_brands_approves_and_pays(portal, program_key, size,
     journey.open("/admin/audit")
     journey.check("audit")
     log = driver.find_element(By.TAG_NAME, "main").text
-    for action in ("program.settings", "program.application_form", "branding.update", "branding.logo", "partner.approve"):
+    for action in ("program.settings", "program.application_form", "branding.update", "branding.logo", "resource.create",
+                   "resource.upload", "partner.approve", "partner.bonus", "payout.batch_create"):
         assert action in log, action
