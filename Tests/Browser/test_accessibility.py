@@ -38,7 +38,7 @@ def test_partner_pages_have_no_serious_violations(portal, size, request):
 ADMIN_PAGES = ["/admin", "/admin/partners", "/admin/partners?status=pending", "/admin/messages", "/admin/announcements",
                "/admin/audit", "/admin/outbox", "/admin/domains", "/admin/commissions", "/admin/commissions?tab=flagged", "/admin/payouts",
                "/admin/payouts/tax-year/2025", "/admin/program", "/admin/program/form", "/admin/rules", "/admin/api-keys", "/admin/team",
-               "/admin/branding"]
+               "/admin/branding", "/admin/analytics"]
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

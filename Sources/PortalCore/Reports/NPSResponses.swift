@@ -4,9 +4,9 @@ import Store
 public enum NPSResponses {
     /// The user's latest answer or dismissal in the program (unix seconds), nil for none.
     public static func lastAnswerOrDismissal(in db: Database, programID: Int64, userID: Int64) throws -> Int64? {
-        let answered = try db.queryValue("SELECT max(created_at) FROM nps_responses WHERE user_id = ? AND program_id = ?",
+        let answered = try db.queryValue("SELECT created_at FROM nps_responses WHERE user_id = ? AND program_id = ? ORDER BY created_at DESC LIMIT 1",
                                          [userID, programID], as: Int64.self)
-        let dismissed = try db.queryValue("SELECT max(created_at) FROM nps_dismissals WHERE user_id = ? AND program_id = ?",
+        let dismissed = try db.queryValue("SELECT created_at FROM nps_dismissals WHERE user_id = ? AND program_id = ? ORDER BY created_at DESC LIMIT 1",
                                           [userID, programID], as: Int64.self)
         switch (answered, dismissed) {
         case let (a?, d?): return max(a, d)
