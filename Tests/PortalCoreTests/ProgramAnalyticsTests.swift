@@ -126,6 +126,12 @@ import Testing
             let early = try ProgramAnalytics.partnerTotals(in: db, programID: f.programID, from: CivilDate.days(year: 2026, month: 1, day: 1),
                                                            to: CivilDate.days(year: 2026, month: 3, day: 19))
             #expect(early[ada]?.clicks == 20 && early[ada]?.commission == 700)
+            // Jan 10 … Mar 25: January is its monthly row minus its days 1–9 (none), March its row minus 26–31.
+            let subtracted = try ProgramAnalytics.partnerTotals(in: db, programID: f.programID, from: jan10, to: CivilDate.days(year: 2026, month: 3, day: 25))
+            #expect(subtracted[ada]?.clicks == 42 && subtracted[ada]?.commission == 1_500)
+            // Jan 11 … Mar 19: January's row minus days 1–10 takes Ada's January out; March's row minus days 20–31 too.
+            let minus = try ProgramAnalytics.partnerTotals(in: db, programID: f.programID, from: jan10 + 1, to: mar20 - 1)
+            #expect(minus[ada]?.clicks == 10 && minus[ada]?.commission == 400 && minus[bob]?.clicks == 14)
             // Inside one month: daily rows only.
             let inside = try ProgramAnalytics.partnerTotals(in: db, programID: f.programID, from: feb3, to: feb3)
             #expect(inside[ada]?.clicks == 10 && inside[bob]?.clicks == 14)

@@ -155,6 +155,28 @@ import Testing
         #expect(try s.team.get("/admin", as: s.viewer).body.contains("href=\"/admin/analytics\""))
     }
 
+    @Test func aPartnerUsersSignInIsCountedOncePerDay() throws {
+        let portal = try RunningPortal()
+        let partner = portal.login("partner")
+        for _ in 0..<2 {
+            let (cookie, csrf) = try portal.loginForm()
+            #expect(try portal.signIn(partner.email, partner.password, cookie: cookie, csrf: csrf).status == 303)
+        }
+        let admin = portal.login("admin")
+        let (cookie, csrf) = try portal.loginForm()
+        #expect(try portal.signIn(admin.email, admin.password, cookie: cookie, csrf: csrf).status == 303)
+        let rows = try portal.database.read { db in
+            try db.query("""
+                SELECT s.day, s.partner_id FROM partner_sign_ins s JOIN memberships m ON m.partner_id = s.partner_id
+                JOIN users u ON u.id = m.user_id WHERE u.email = ?
+                """, [partner.email]).map { [try $0["day"] as Int64, try $0["partner_id"] as Int64] }
+        }
+        #expect(rows.count == 1)
+        #expect(rows.first?.first == DailyStats.day(of: Int64(Date().timeIntervalSince1970)))
+        // Staff sign-ins are not partner sign-ins.
+        #expect(try portal.database.read { db in try db.queryValue("SELECT count(*) FROM partner_sign_ins", as: Int64.self) } == 1)
+    }
+
     // MARK: - NPS in the portal
 
     @Test func theQuestionIsAskedAnsweredAndNotAskedAgainFor90Days() throws {

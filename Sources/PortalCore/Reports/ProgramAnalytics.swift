@@ -36,53 +36,53 @@ public enum ProgramAnalytics {
 
     // MARK: - Per partner
 
-    /// Each partner's totals over the days `from`…`to` (partners with no row are absent). Whole months inside the
-    /// range come from the monthly rollup, the rest from the daily one.
+    /// Each partner's totals over the days `from`…`to` (partners with no row are absent; a partner may be present with
+    /// zeros). Exact, and reads few rows: a month wholly inside the range is its monthly rollup row per partner; a
+    /// month partly inside is either the daily rows of its days inside, or — when fewer days are outside (the current
+    /// month, whose days after today are empty) — its monthly row minus the daily rows of the days outside.
     public static func partnerTotals(in db: Database, programID: Int64, from: Int64, to: Int64) throws -> [Int64: Totals] {
         var result: [Int64: Totals] = [:]
         guard from <= to else { return result }
-        // Whole months: first 1st at or after `from`, up to the last month ending at or before `to`.
-        let firstWhole = CohortRetention.month(of: from) == from ? from : CohortRetention.nextMonth(CohortRetention.month(of: from))
-        var wholeMonths: [Int64] = []
-        var month = firstWhole
-        while CohortRetention.nextMonth(month) - 1 <= to {
-            wholeMonths.append(month)
-            month = CohortRetention.nextMonth(month)
-        }
-        func add(_ statement: Statement) throws {
-            while try statement.step() {
-                result[statement.int64(at: 0), default: Totals()].add(
-                    Totals(clicks: statement.int64(at: 1), leads: statement.int64(at: 2), sales: statement.int64(at: 3),
-                           revenue: statement.int64(at: 4), commission: statement.int64(at: 5)))
-            }
-        }
         let daily = try db.cachedStatement("""
             SELECT partner_id, clicks, leads, sales, revenue, commission FROM daily_partner_stats
             WHERE program_id = ?1 AND day BETWEEN ?2 AND ?3
             """)
-        defer { daily.reset() }
-        if let first = wholeMonths.first, let last = wholeMonths.last {
-            let monthly = try db.cachedStatement("""
-                SELECT partner_id, clicks, leads, sales, revenue, commission FROM monthly_partner_stats
-                WHERE program_id = ?1 AND month BETWEEN ?2 AND ?3
-                """)
-            defer { monthly.reset() }
-            try monthly.bind([programID, first, last])
-            try add(monthly)
-            let afterLast = CohortRetention.nextMonth(last)
-            if from < first {
-                try daily.bind([programID, from, first - 1])
-                try add(daily)
-                daily.reset()
-            }
-            if afterLast <= to {
-                try daily.bind([programID, afterLast, to])
-                try add(daily)
-            }
-        } else {
-            try daily.bind([programID, from, to])
-            try add(daily)
+        let monthly = try db.cachedStatement("""
+            SELECT partner_id, clicks, leads, sales, revenue, commission FROM monthly_partner_stats
+            WHERE program_id = ?1 AND month BETWEEN ?2 AND ?3
+            """)
+        defer {
+            daily.reset()
+            monthly.reset()
         }
+        func add(_ statement: Statement, _ first: Int64, _ last: Int64, sign: Int64 = 1) throws {
+            guard first <= last else { return }
+            statement.reset()
+            try statement.bind([programID, first, last])
+            while try statement.step() {
+                result[statement.int64(at: 0), default: Totals()].add(
+                    Totals(clicks: sign * statement.int64(at: 1), leads: sign * statement.int64(at: 2), sales: sign * statement.int64(at: 3),
+                           revenue: sign * statement.int64(at: 4), commission: sign * statement.int64(at: 5)))
+            }
+        }
+        var wholeFirst: Int64?, wholeLast: Int64?
+        var month = CohortRetention.month(of: from)
+        while month <= to {
+            let monthEnd = CohortRetention.nextMonth(month) - 1
+            let first = max(month, from), last = min(monthEnd, to)
+            if first == month && last == monthEnd {
+                if wholeFirst == nil { wholeFirst = month }
+                wholeLast = month
+            } else if last - first + 1 <= (monthEnd - month + 1) / 2 {
+                try add(daily, first, last)
+            } else {
+                try add(monthly, month, month)
+                try add(daily, month, first - 1, sign: -1)
+                try add(daily, last + 1, monthEnd, sign: -1)
+            }
+            month = monthEnd + 1
+        }
+        if let wholeFirst, let wholeLast { try add(monthly, wholeFirst, wholeLast) }
         return result
     }
 
