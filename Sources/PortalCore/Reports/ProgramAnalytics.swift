@@ -123,7 +123,8 @@ public enum ProgramAnalytics {
         for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             let arguments: [(any DatabaseValueConvertible)?] = [programID] + chunk.map { $0 }
-            for row in try db.query("SELECT id, name FROM partners WHERE program_id = ? AND id IN (\(marks))", StatementArguments(arguments)) {
+            // `+program_id`: look the ids up by primary key, not along the program index (10,000 rows).
+            for row in try db.query("SELECT id, name FROM partners WHERE +program_id = ? AND id IN (\(marks))", StatementArguments(arguments)) {
                 names[try row["id"]] = try row["name"]
             }
         }

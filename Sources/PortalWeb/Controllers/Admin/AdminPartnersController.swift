@@ -230,7 +230,7 @@ struct AdminPartnersController {
             let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
             let arguments: [(any DatabaseValueConvertible)?] = [programID] + slice.map { $0 }
             for row in try db.query("""
-                SELECT id, name, company, email, status, group_name, created_at FROM partners WHERE program_id = ? AND id IN (\(marks))
+                SELECT id, name, company, email, status, group_name, created_at FROM partners WHERE +program_id = ? AND id IN (\(marks))
                 """, StatementArguments(arguments)) {
                 let item = ListRow(id: try row["id"], name: try row["name"], company: try row["company"], email: try row["email"],
                                    status: PartnerStatus(rawValue: try row["status"]) ?? .pending, group: try row["group_name"],
