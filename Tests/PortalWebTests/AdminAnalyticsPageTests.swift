@@ -177,6 +177,14 @@ import Testing
         #expect(try portal.database.read { db in try db.queryValue("SELECT count(*) FROM partner_sign_ins", as: Int64.self) } == 1)
     }
 
+    @Test func axisNumbersAreCompact() {
+        #expect(AdminAnalyticsController.compact(2_000_000) == "2M")
+        #expect(AdminAnalyticsController.compact(1_540_000) == "1.5M")
+        #expect(AdminAnalyticsController.compact(250_000) == "250k")
+        #expect(AdminAnalyticsController.compact(9_999) == "9,999")
+        #expect(AdminAnalyticsController.compact(0) == "0")
+    }
+
     // MARK: - NPS in the portal
 
     @Test func theQuestionIsAskedAnsweredAndNotAskedAgainFor90Days() throws {

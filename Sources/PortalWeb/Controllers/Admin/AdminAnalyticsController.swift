@@ -165,9 +165,12 @@ struct AdminAnalyticsController {
             id: "totals-chart", title: "Clicks and commissions by \(periodName)", periods: report.rows.map(\.period),
             axisLabels: report.rows.map { PartnerAnalyticsController.axisLabel($0.period, period.granularity) }, periodName: periodName,
             series: [
-                SVGChart.Series(name: "Clicks", values: report.rows.map { Double($0.clicks) }, color: "--brand"),
+                SVGChart.Series(name: "Clicks", values: report.rows.map { Double($0.clicks) }, color: "--brand", format: Self.compact),
                 SVGChart.Series(name: "Commissions", values: report.rows.map { Double($0.commission) / minorPerMajor }, color: "--ok",
-                                integral: false) { admin.money(Int64(($0 * minorPerMajor).rounded())) },
+                                integral: false) { value in
+                    // A whole program's money overflows the axis's 64 units as `$2,000,000.00`: large values are compact.
+                    abs(value) >= 10_000 ? Self.compact(value) + " " + admin.currency : admin.money(Int64((value * minorPerMajor).rounded()))
+                },
             ])
         model["totalsRows"] = TableRows.html(report.rows.map { row in
             let numbers: [String] = [count(row.clicks), count(row.leads + row.sales), money(row.revenue), money(row.commission)]
@@ -256,6 +259,17 @@ struct AdminAnalyticsController {
         model["npsComments"] = nps.comments.map { ["score": $0.score, "comment": $0.comment, "when": CivilDate.format(days: DailyStats.day(of: $0.at))] as [String: Any] }
         model["hasNPSComments"] = !nps.comments.isEmpty
         return model
+    }
+
+    /// `1.5M`, `250k`, `9,999`: axis numbers that fit the chart's margin (the table beside has the exact values).
+    static func compact(_ value: Double) -> String {
+        func one(_ x: Double, _ suffix: String) -> String {
+            let tenths = Int64((x * 10).rounded())
+            return (tenths % 10 == 0 ? "\(tenths / 10)" : "\(tenths / 10).\(abs(tenths % 10))") + suffix
+        }
+        if abs(value) >= 1_000_000 { return one(value / 1_000_000, "M") }
+        if abs(value) >= 10_000 { return one(value / 1_000, "k") }
+        return SVGChart.integer(value)
     }
 
     static func bucketLabel(_ bucket: CommissionDistribution.Bucket, money: (Int64) -> String) -> String {
