@@ -82,6 +82,7 @@ public struct Application: Sendable {
         AdminDashboardController(database: database, templates: templates).register(on: admin)
         AdminMessagesController(database: database, templates: templates, store: messages, addressSecret: addressSecret).register(on: admin)
         AdminAuditController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
+        AdminAnalyticsController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         // One cache for the redirect, the links page and the program settings: a change invalidates what redirects serve.
         let linkCache = LinkCache(database: environment.database)
         AdminProgramController(database: database, templates: templates, addressSecret: addressSecret, linkCache: linkCache,
@@ -125,6 +126,7 @@ public struct Application: Sendable {
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
+        PartnerNPSController(database: database).register(on: portal)
         PartnerTermsController(database: database, templates: templates, addressSecret: addressSecret).register(on: portal)
         PartnerMessagesController(database: database, templates: templates, store: messages).register(on: portal)
         PartnerProfileController(database: database, templates: templates, hasher: environment.hasher, sessions: sessions).register(on: portal)

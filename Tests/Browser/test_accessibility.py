@@ -39,7 +39,7 @@ ADMIN_PAGES = ["/admin", "/admin/partners", "/admin/partners?status=pending", "/
                "/admin/audit", "/admin/outbox", "/admin/domains", "/admin/commissions", "/admin/commissions?tab=flagged", "/admin/payouts",
                "/admin/payouts/tax-year/2025", "/admin/program", "/admin/program/form", "/admin/rules", "/admin/api-keys", "/admin/team",
                "/admin/branding", "/admin/programs", "/admin/partner-invitations", "/admin/resources", "/admin/resources/new",
-               "/admin/resources/terms"]
+               "/admin/resources/terms", "/admin/analytics"]
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

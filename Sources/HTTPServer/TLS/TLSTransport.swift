@@ -1,4 +1,5 @@
 import COpenSSL
+import CSystemLinux
 import Glibc
 
 /// TLS over a non-blocking socket: OpenSSL reads and writes the descriptor itself; WANT_READ and WANT_WRITE

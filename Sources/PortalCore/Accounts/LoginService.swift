@@ -54,6 +54,13 @@ public struct LoginService: Sendable {
                            [email, address, now, principal != nil])
             // Attempts older than a day tell nothing any more.
             try db.execute("DELETE FROM login_attempts WHERE at < ?", [now - 86_400])
+            // Which partners' teams signed in on which day (admin analytics: partners who signed in).
+            if let principal {
+                try db.execute("""
+                    INSERT OR IGNORE INTO partner_sign_ins (program_id, day, partner_id)
+                    SELECT p.program_id, ?, p.id FROM memberships m JOIN partners p ON p.id = m.partner_id WHERE m.user_id = ?
+                    """, [DailyStats.day(of: now), principal.user.id])
+            }
         }
         return principal.map(Outcome.signedIn) ?? .invalid
     }

@@ -96,6 +96,8 @@ public struct PartnerStore: Sendable {
             throw Failure.invalid([problem.field: [problem.message]])
         }
         try db.execute("UPDATE partners SET status = ?, status_reason = ? WHERE id = ?", [status.rawValue, trimmed, id])
+        // The first approval dates the partner's cohort (admin analytics); a reinstatement keeps it.
+        if status == .approved { try db.execute("UPDATE partners SET approved_at = ? WHERE id = ? AND approved_at IS NULL", [now, id]) }
         let program: String = try db.queryValue("SELECT name FROM programs WHERE id = ?", [programID], as: String.self) ?? ""
         let (subject, body) = PartnerTransition.email(program: program, name: partner.name, to: status, reason: trimmed)
         try Outbox.enqueue(in: db, to: partner.email, subject: subject, body: body, now: now)

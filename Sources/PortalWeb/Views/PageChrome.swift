@@ -46,6 +46,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Invite partners", path: "/admin/partner-invitations"))
             items.append(NavigationItem(label: "Commissions", path: "/admin/commissions"))
             items.append(NavigationItem(label: "Payouts", path: "/admin/payouts"))
+            items.append(NavigationItem(label: "Analytics", path: "/admin/analytics"))
             items.append(NavigationItem(label: "Messages", path: "/admin/messages", badge: Self.badge(context.adminUnreadMessages ?? 0)))
             items.append(NavigationItem(label: "Announcements", path: "/admin/announcements"))
             items.append(NavigationItem(label: "Resources", path: "/admin/resources"))

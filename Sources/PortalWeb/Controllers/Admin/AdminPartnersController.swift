@@ -157,15 +157,17 @@ struct AdminPartnersController {
         let group: String? = query.group.isEmpty ? nil : query.group
         let offset = Int64((query.page - 1) * Self.pageSize)
         let since = Self.since(now)
-        // Only the earnings sort joins the 30-day totals (?5); the others read the partners index alone (SQLite counts
-        // parameters by the highest index, so an unused ?5 still binds).
-        let join = query.sort == "earnings"
-            ? "LEFT JOIN (SELECT partner_id, sum(commission) AS earnings FROM daily_stats WHERE program_id = ?1 AND day >= ?5 GROUP BY partner_id) s ON s.partner_id = p.id"
-            : ""
-        let earnings = query.sort == "earnings" ? "ifnull(s.earnings, 0)" : "0"
+        // The earnings sort ranks every matching partner by the 30-day totals of the per-partner rollups, in Swift.
+        if query.sort == "earnings" {
+            return try database.read { db in
+                try earningsPage(in: db, programID: programID, query, pattern: pattern, group: group, since: since, today: DailyStats.day(of: now))
+            }
+        }
+        // ?5 (`since`) is used by the page's stats below, not by this query (SQLite counts parameters by the highest index).
+        let earnings = "0"
         let sql = """
             SELECT p.id, p.name, p.company, p.email, p.status, p.group_name, p.created_at, \(earnings) AS earnings
-            FROM partners p \(join)
+            FROM partners p
             WHERE p.program_id = ?1 AND (?2 IS NULL OR p.status = ?2) AND (?3 IS NULL OR p.group_name = ?3)
               AND (?4 IS NULL OR p.name LIKE ?4 ESCAPE '\\' OR p.email LIKE ?4 ESCAPE '\\' OR p.company LIKE ?4 ESCAPE '\\')
             ORDER BY \(query.orderBy()) LIMIT ?6 OFFSET ?7
@@ -197,6 +199,48 @@ struct AdminPartnersController {
             }
             return (rows, found.count > Self.pageSize, stats)
         }
+    }
+
+    /// The earnings sort: every partner's 30-day totals from the per-partner rollups (`ProgramAnalytics.partnerTotals`:
+    /// a monthly row and a few daily ones per partner), the matching partners' ids from the partners table, ranked by
+    /// earnings then id in Swift, then the page's rows. Joining a GROUP BY of `daily_stats` instead sorted every rollup
+    /// row of 30 days (0.66 s with 10M clicks; BENCHMARKS.md, issue 6).
+    private func earningsPage(in db: Database, programID: Int64, _ query: Query, pattern: String?, group: String?, since: Int64,
+                              today: Int64) throws -> (rows: [ListRow], more: Bool, stats: [Int64: (Int64, Int64)]) {
+        let totals = try ProgramAnalytics.partnerTotals(in: db, programID: programID, from: since, to: today)
+        var ids: [Int64] = []
+        let statement = try db.cachedStatement("""
+            SELECT p.id FROM partners p WHERE p.program_id = ?1 AND (?2 IS NULL OR p.status = ?2) AND (?3 IS NULL OR p.group_name = ?3)
+              AND (?4 IS NULL OR p.name LIKE ?4 ESCAPE '\\' OR p.email LIKE ?4 ESCAPE '\\' OR p.company LIKE ?4 ESCAPE '\\')
+            """)
+        defer { statement.reset() }
+        try statement.bind([programID, query.status?.rawValue, group, pattern])
+        while try statement.step() { ids.append(statement.int64(at: 0)) }
+        let descending = query.descending
+        var ranked = ids.map { (id: $0, earned: totals[$0]?.commission ?? 0) }
+        ranked.sort { a, b in
+            if a.earned != b.earned { return descending ? a.earned > b.earned : a.earned < b.earned }
+            return descending ? a.id > b.id : a.id < b.id
+        }
+        ids = ranked.map(\.id)
+        let offset = (query.page - 1) * Self.pageSize
+        let slice = offset < ids.count ? Array(ids[offset..<min(ids.count, offset + Self.pageSize)]) : []
+        var byID: [Int64: ListRow] = [:]
+        if !slice.isEmpty {
+            let marks = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+            let arguments: [(any DatabaseValueConvertible)?] = [programID] + slice.map { $0 }
+            for row in try db.query("""
+                SELECT id, name, company, email, status, group_name, created_at FROM partners WHERE +program_id = ? AND id IN (\(marks))
+                """, StatementArguments(arguments)) {
+                let item = ListRow(id: try row["id"], name: try row["name"], company: try row["company"], email: try row["email"],
+                                   status: PartnerStatus(rawValue: try row["status"]) ?? .pending, group: try row["group_name"],
+                                   createdAt: try row["created_at"])
+                byID[item.id] = item
+            }
+        }
+        var stats: [Int64: (Int64, Int64)] = [:]
+        for id in slice { if let partner = totals[id] { stats[id] = (partner.clicks, partner.commission) } }
+        return (slice.compactMap { byID[$0] }, ids.count > offset + Self.pageSize, stats)
     }
 
     private func list(_ request: Request, _ context: RequestContext) throws -> Response {

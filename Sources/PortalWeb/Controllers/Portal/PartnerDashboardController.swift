@@ -16,10 +16,12 @@ struct PartnerDashboardController {
             let partner = try PartnerContext.resolve(request, context, database: database)
             let now = Int64(Date().timeIntervalSince1970)
             let today = DailyStats.day(of: now)
-            let (view, messageCard) = try database.read { db in
+            let (view, messageCard, npsCard) = try database.read { db in
                 (try DashboardView.load(in: db, partner: partner, today: today,
                                          resourcesEnabled: context.portalBranding?.resourcesEnabled ?? true),
-                 try MessagesCard.values(in: db, store: messages, partner: partner, userID: principal.user.id))
+                 try MessagesCard.values(in: db, store: messages, partner: partner, userID: principal.user.id),
+                 try PartnerNPSController.card(in: db, partner: partner, userID: principal.user.id, now: now,
+                                               thanks: request.queryParameters["nps"] == "thanks"))
             }
             let branding = context.portalBranding ?? .standard
             var layout: [String: Any] = [
@@ -41,7 +43,7 @@ struct PartnerDashboardController {
                 "programName": partner.programName, "partnerName": partner.partnerName,
                 "statusPending": partner.status == .pending, "statusBlocked": partner.status == .suspended || partner.status == .rejected,
                 "status": partner.status.rawValue,
-            ].merging(view.values) { $1 }.merging(messageCard) { $1 }) { $1 }))
+            ].merging(view.values) { $1 }.merging(messageCard) { $1 }.merging(npsCard) { $1 }) { $1 }))
         }
     }
 
