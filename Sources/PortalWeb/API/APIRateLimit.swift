@@ -80,6 +80,19 @@ public struct APIRateLimits: Sendable, Equatable {
     public static let generous = APIRateLimits(secretKey: TokenBucket.Rate(perSecond: 100_000, burst: 100_000),
                                                partnerKey: TokenBucket.Rate(perSecond: 100_000, burst: 100_000))
 
+    /// `PORTAL_API_RATE_LIMIT`: `off` (benchmarks), or `SK_PER_SECOND/SK_BURST,PK_PER_SECOND/PK_BURST` such as
+    /// `10/50,2/20`. Nil for anything else.
+    public static func parse(_ text: String) -> APIRateLimits? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        if text == "off" { return .generous }
+        let parts = text.split(separator: ",").map { $0.split(separator: "/").map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 2 }),
+              let secretRate = Double(parts[0][0]), let secretBurst = Int(parts[0][1]),
+              let partnerRate = Double(parts[1][0]), let partnerBurst = Int(parts[1][1]),
+              secretRate > 0, partnerRate > 0, secretRate.isFinite, partnerRate.isFinite, secretBurst >= 1, partnerBurst >= 1 else { return nil }
+        return custom(secretPerSecond: secretRate, secretBurst: secretBurst, partnerPerSecond: partnerRate, partnerBurst: partnerBurst)
+    }
+
     /// Custom limits (tests, `portal serve` configuration).
     public static func custom(secretPerSecond: Double, secretBurst: Int, partnerPerSecond: Double, partnerBurst: Int) -> APIRateLimits {
         APIRateLimits(secretKey: TokenBucket.Rate(perSecond: secretPerSecond, burst: secretBurst),

@@ -61,6 +61,15 @@ import Testing
         #expect(limiter.take(keyID: 1, rate: rate) == .allowed(remaining: 1))
     }
 
+    @Test func theServeSettingParsesOffAndExplicitRates() {
+        #expect(APIRateLimits.parse("off") == .generous)
+        #expect(APIRateLimits.parse("10/50, 2/20") == .standard)
+        #expect(APIRateLimits.parse("0.5/5,1/3") == .custom(secretPerSecond: 0.5, secretBurst: 5, partnerPerSecond: 1, partnerBurst: 3))
+        for bad in ["", "on", "10/50", "10,50,2,20", "0/50,2/20", "10/0,2/20", "x/50,2/20", "10/50,2/20,1/1", "inf/5,1/1"] {
+            #expect(APIRateLimits.parse(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func concurrentTakesNeverHandOutMoreThanTheBurst() async {
         let limiter = APIRateLimiter(clock: { 0 })
         let rate = TokenBucket.Rate(perSecond: 1, burst: 50)
