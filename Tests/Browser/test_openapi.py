@@ -1,9 +1,13 @@
 """The OpenAPI document at /api/v1/openapi.json, fetched from the live demo server and checked with
 openapi-spec-validator (OpenAPI 3.1), plus the API's request ids and rate-limit headers seen from outside."""
 import json
+import re
+import subprocess
 import urllib.error
 import urllib.request
+import uuid
 
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 
@@ -36,3 +40,70 @@ def test_api_errors_are_problem_json_with_the_request_id(portal):
     problem = json.loads(body)
     assert problem["status"] == 401
     assert problem["request_id"] == headers["X-Request-Id"]
+
+
+def _secret_key(portal):
+    out = subprocess.run([portal["binary"], "program", "keys", "--slug", "acme", "--create", "--data", portal["data"]],
+                         capture_output=True, text=True, check=True).stdout
+    return re.search(r"(sk_\S+)", out).group(1)
+
+
+def _call(portal, key, method, path, body=None):
+    headers = {"Authorization": "Bearer " + key}
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    request = urllib.request.Request(portal["base"] + "/api/v1" + path, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_live_answers_match_the_documented_schemas(portal):
+    """Real answers from the demo data, each checked against the schema the document gives for its route and
+    status — so the document is not only valid but true."""
+    _, _, raw = _get(portal["base"] + "/api/v1/openapi.json")
+    document = json.loads(raw)
+    secret = _secret_key(portal)
+
+    def check(key, method, template, path, body=None, expected=200):
+        status, headers, payload = _call(portal, key, method, path, body)
+        assert status == expected, (path, status, payload[:300])
+        assert headers["X-Request-Id"]
+        response = document["paths"][template][method.lower()]["responses"][str(status)]
+        content_type = headers["Content-Type"].split(";")[0]
+        schema = response["content"][content_type]["schema"]
+        instance = json.loads(payload)
+        Draft202012Validator({"components": document["components"], **schema}).validate(instance)
+        return instance
+
+    partners = check(secret, "GET", "/partners", "/partners?limit=3")
+    assert partners["data"], "the demo program has partners"
+    check(secret, "GET", "/partners/{id}", "/partners/%d" % partners["data"][0]["id"])
+    # A partner of this test's own, so the keys and links it makes change nothing other tests look at.
+    created = check(secret, "POST", "/partners", "/partners",
+                    {"email": "openapi-%s@example.com" % uuid.uuid4().hex[:8], "name": "OpenAPI Check", "status": "approved"},
+                    expected=201)
+    partner_id = created["id"]
+    check(secret, "GET", "/partners/{id}/balance", f"/partners/{partner_id}/balance")
+    check(secret, "GET", "/partners/{id}/reports", f"/partners/{partner_id}/reports?granularity=week")
+    check(secret, "GET", "/commissions", "/commissions?limit=5")
+    payouts = check(secret, "GET", "/payouts", "/payouts?limit=5")
+    if payouts["data"]:
+        check(secret, "GET", "/payouts/{id}", "/payouts/%d" % payouts["data"][0]["id"])
+    check(secret, "GET", "/partners/{id}", "/partners/999999", expected=404)
+    check(secret, "POST", "/conversions", "/conversions", {"type": "sale"}, expected=422)
+    created = check(secret, "POST", "/partners/{id}/keys", f"/partners/{partner_id}/keys",
+                    {"scopes": ["reports:read", "links:write"]}, expected=201)
+    check(secret, "GET", "/partners/{id}/keys", f"/partners/{partner_id}/keys")
+    partner_key = created["key"]
+    check(partner_key, "GET", "/me", "/me")
+    check(partner_key, "GET", "/me/links", "/me/links")
+    check(partner_key, "POST", "/me/links", "/me/links", {"destination_url": "https://shop.example/openapi", "campaign": "openapi"}, expected=201)
+    check(partner_key, "GET", "/me/commissions", "/me/commissions")
+    check(partner_key, "GET", "/me/payouts", "/me/payouts")
+    check(partner_key, "GET", "/me/reports", "/me/reports?granularity=month")
+    check(partner_key, "GET", "/partners", "/partners", expected=403)
