@@ -48,6 +48,15 @@ def _secret_key(portal):
     return re.search(r"(sk_\S+)", out).group(1)
 
 
+def _own_program(portal):
+    """A program of this test's own (hold 0 days), so its partners, payouts and keys change nothing the other
+    tests look at in the demo program."""
+    out = subprocess.run([portal["binary"], "program", "create", "--name", "OpenAPI Check", "--slug", "oas-" + uuid.uuid4().hex[:8],
+                          "--currency", "USD", "--hold-days", "0", "--json", "--data", portal["data"]],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["secret_key"]
+
+
 def _call(portal, key, method, path, body=None):
     headers = {"Authorization": "Bearer " + key}
     data = None
@@ -74,8 +83,13 @@ def test_live_answers_match_the_documented_schemas(portal):
         assert status == expected, (path, status, payload[:300])
         assert headers["X-Request-Id"]
         response = document["paths"][template][method.lower()]["responses"][str(status)]
+        if status == 204:
+            assert "content" not in response and payload == b""
+            return None
         content_type = headers["Content-Type"].split(";")[0]
         schema = response["content"][content_type]["schema"]
+        if content_type == "text/csv":
+            return payload.decode()
         instance = json.loads(payload)
         Draft202012Validator({"components": document["components"], **schema}).validate(instance)
         return instance
@@ -83,22 +97,23 @@ def test_live_answers_match_the_documented_schemas(portal):
     partners = check(secret, "GET", "/partners", "/partners?limit=3")
     assert partners["data"], "the demo program has partners"
     check(secret, "GET", "/partners/{id}", "/partners/%d" % partners["data"][0]["id"])
-    # A partner of this test's own, so the keys and links it makes change nothing other tests look at.
-    created = check(secret, "POST", "/partners", "/partners",
-                    {"email": "openapi-%s@example.com" % uuid.uuid4().hex[:8], "name": "OpenAPI Check", "status": "approved"},
-                    expected=201)
-    partner_id = created["id"]
-    check(secret, "GET", "/partners/{id}/balance", f"/partners/{partner_id}/balance")
-    check(secret, "GET", "/partners/{id}/reports", f"/partners/{partner_id}/reports?granularity=week")
+    check(secret, "GET", "/partners/{id}/balance", "/partners/%d/balance" % partners["data"][0]["id"])
+    check(secret, "GET", "/partners/{id}/reports", "/partners/%d/reports?granularity=week" % partners["data"][0]["id"])
     check(secret, "GET", "/commissions", "/commissions?limit=5")
     payouts = check(secret, "GET", "/payouts", "/payouts?limit=5")
     if payouts["data"]:
         check(secret, "GET", "/payouts/{id}", "/payouts/%d" % payouts["data"][0]["id"])
     check(secret, "GET", "/partners/{id}", "/partners/999999", expected=404)
     check(secret, "POST", "/conversions", "/conversions", {"type": "sale"}, expected=422)
+
+    # Everything that writes happens in a program of the test's own.
+    secret = _own_program(portal)
+    created = check(secret, "POST", "/partners", "/partners",
+                    {"email": "openapi-%s@example.com" % uuid.uuid4().hex[:8], "name": "OpenAPI Check", "status": "approved"},
+                    expected=201)
+    partner_id = created["id"]
     created = check(secret, "POST", "/partners/{id}/keys", f"/partners/{partner_id}/keys",
                     {"scopes": ["reports:read", "links:write"]}, expected=201)
-    check(secret, "GET", "/partners/{id}/keys", f"/partners/{partner_id}/keys")
     partner_key = created["key"]
     check(partner_key, "GET", "/me", "/me")
     check(partner_key, "GET", "/me/links", "/me/links")
@@ -107,3 +122,39 @@ def test_live_answers_match_the_documented_schemas(portal):
     check(partner_key, "GET", "/me/payouts", "/me/payouts")
     check(partner_key, "GET", "/me/reports", "/me/reports?granularity=month")
     check(partner_key, "GET", "/partners", "/partners", expected=403)
+
+    # Writes with a secret key: each answer against its documented schema.
+    check(secret, "PATCH", "/partners/{id}", f"/partners/{partner_id}",
+          {"company": "Schema Co", "payout": {"method": "paypal", "paypal_email": "schema@example.com"}})
+    check(secret, "POST", "/partners/{id}/coupons", f"/partners/{partner_id}/coupons",
+          {"code": "OAS" + uuid.uuid4().hex[:6].upper()}, expected=201)
+    check(secret, "POST", "/partners/{id}/links", f"/partners/{partner_id}/links",
+          {"destination_url": "https://shop.example/x"}, expected=201)
+    order = {"external_id": "oas-" + uuid.uuid4().hex[:10], "type": "sale", "amount": 25000, "currency": "USD",
+             "partner_id": partner_id}
+    conversion = check(secret, "POST", "/conversions", "/conversions", order, expected=201)
+    assert conversion["commissions"], conversion
+    check(secret, "POST", "/conversions", "/conversions", order, expected=200)
+    check(secret, "POST", "/conversions", "/conversions", {**order, "amount": 1}, expected=409)
+    check(secret, "POST", "/conversions/{external_id}/refunds", "/conversions/%s/refunds" % order["external_id"],
+          {"amount": 5000}, expected=201)
+    check(secret, "GET", "/partners/{id}/balance", f"/partners/{partner_id}/balance")
+    check(secret, "POST", "/partners/{id}/adjustments", f"/partners/{partner_id}/adjustments",
+          {"amount": 100000, "reason": "OpenAPI check"}, expected=201)
+    check(secret, "POST", "/payouts/batches", "/payouts/batches", {}, expected=201)
+    mine = check(secret, "GET", "/payouts", "/payouts?status=pending&limit=500")
+    payout = next((p for p in mine["data"] if p["partner_id"] == partner_id), None)
+    assert payout is not None, "the adjustment makes the partner due a payout"
+    check(secret, "GET", "/payouts/{id}", "/payouts/%d" % payout["id"])
+    check(secret, "GET", "/payouts/{id}/statement.csv", "/payouts/%d/statement.csv" % payout["id"])
+    check(secret, "GET", "/payouts/export.csv", "/payouts/export.csv?status=pending")
+    check(secret, "GET", "/payouts/export.paypal.csv", "/payouts/export.paypal.csv?status=pending")
+    check(secret, "POST", "/payouts/{id}/mark-paid", "/payouts/%d/mark-paid" % payout["id"], {"reference": "OAS-1"})
+    # A paid payout that bounced can still be marked failed.
+    check(secret, "POST", "/payouts/{id}/mark-failed", "/payouts/%d/mark-failed" % payout["id"], {"reason": "bounced"})
+    check(secret, "POST", "/payouts/{id}/mark-paid", "/payouts/%d/mark-paid" % payout["id"], {}, expected=422)
+    check(secret, "POST", "/partners/{id}/suspend", f"/partners/{partner_id}/suspend", {"reason": "OpenAPI check"})
+    check(secret, "POST", "/partners/{id}/approve", f"/partners/{partner_id}/approve")
+    keys = check(secret, "GET", "/partners/{id}/keys", f"/partners/{partner_id}/keys")
+    check(secret, "DELETE", "/partners/{id}/keys/{key_id}", "/partners/%d/keys/%d" % (partner_id, keys["data"][0]["id"]),
+          expected=204)

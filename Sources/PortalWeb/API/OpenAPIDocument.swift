@@ -51,6 +51,8 @@ enum OpenAPIDocument {
         var body: String? = nil
         var bodyOptional = false
         var status = 200
+        /// Another success status with the same body (a replayed idempotent request).
+        var replayStatus: Int? = nil
         let answer: Answer
         /// Query parameters: name, description, kind.
         var query: [(String, String, QueryKind)] = []
@@ -116,7 +118,7 @@ enum OpenAPIDocument {
 
     private static let engine: [Operation] = [
         Operation(method: "POST", path: "/conversions", summary: "Record a conversion (idempotent on external_id)", caller: .secretKey,
-                  body: "ConversionCreate", status: 201, answer: .object("Conversion"), extraErrors: [409]),
+                  body: "ConversionCreate", status: 201, replayStatus: 200, answer: .object("Conversion"), extraErrors: [409]),
         Operation(method: "POST", path: "/conversions/{external_id}/refunds", summary: "Refund a conversion", caller: .secretKey,
                   body: "RefundCreate", bodyOptional: true, status: 201, answer: .object("Refund")),
         Operation(method: "GET", path: "/commissions", summary: "List commissions, newest first", caller: .secretKey,
@@ -230,6 +232,10 @@ enum OpenAPIDocument {
         case .raw(let schema): success["content"] = ["application/json": ["schema": schema()]]
         }
         responses[String(operation.status)] = success
+        if let replay = operation.replayStatus {
+            success["description"] = "The same request again: the object it created"
+            responses[String(replay)] = success
+        }
         if case .anyone = operation.caller {
             result["security"] = [[String: Any]]()
         } else {
