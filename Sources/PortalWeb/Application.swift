@@ -18,6 +18,8 @@ public struct Application: Sendable {
         public var smtpConfigured = false
         /// The TLS port's certificate store (`portal serve --tls-port`); custom domains load into it. Nil: no TLS.
         public var tlsCertificates: TLSCertificateStore?
+        /// Per-key token buckets on `/api/v1` (docs/DECISIONS.md 2026-11-26).
+        public var apiRateLimits: APIRateLimits = .standard
         public init(publicDirectory: String = "Public", templatesDirectory: String = "Templates", reloadTemplates: Bool = false, demo: Bool) {
             self.publicDirectory = publicDirectory
             self.templatesDirectory = templatesDirectory
@@ -51,7 +53,13 @@ public struct Application: Sendable {
         HealthController(metrics: metrics).register(on: router)
 
         // The JSON API: errors as problem+json, then the bearer key (no cookies, so no CSRF).
-        let api = router.group("/api/v1", middleware: [APIProblemMiddleware(), APIKeyAuthentication(database: environment.database)])
+        // Then the key's rate limit. The OpenAPI document needs no key.
+        let openAPI = OpenAPIDocument.bytes
+        router.group("/api/v1", middleware: [APIProblemMiddleware()]).get("/openapi.json") { _, _ in
+            Response(status: .ok, contentType: "application/json", body: openAPI)
+        }
+        let api = router.group("/api/v1", middleware: [APIProblemMiddleware(), APIKeyAuthentication(database: environment.database),
+                                                       APIRateLimit(limiter: APIRateLimiter(), limits: options.apiRateLimits)])
         let vault = try PayoutDetailsVault(key: environment.secretKey)
         PartnersAPIController(database: environment.database, store: PartnerStore(vault: vault)).register(on: api)
         LinksAPIController(database: environment.database, baseURL: options.baseURL).register(on: api)

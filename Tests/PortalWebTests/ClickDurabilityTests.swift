@@ -18,6 +18,8 @@ import Testing
         let process = Process()
         process.executableURL = binary
         process.arguments = ["serve", "--port", "0", "--data", data, "--demo"]
+        // As fast as the clients can: no per-key API rate limit.
+        process.environment = ProcessInfo.processInfo.environment.merging(["PORTAL_API_RATE_LIMIT": "off"]) { _, new in new }
         process.currentDirectoryURL = binary.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let output = Pipe()
         process.standardOutput = output

@@ -87,6 +87,20 @@ public final class Router: HTTPResponder, @unchecked Sendable {
         node.routes[method] = Route(handler: middleware.wrap(handler), options: options, deferred: deferred)
     }
 
+    /// Every route added, as `(method, pattern)` with `{name}` parameters and `*` catch-alls — for tests and
+    /// generated documents that must list exactly the routes the router answers.
+    public func routeTable() -> [(method: HTTPMethod, path: String)] {
+        var table: [(method: HTTPMethod, path: String)] = []
+        func walk(_ node: Node, _ path: String) {
+            for method in node.routes.keys { table.append((method, path.isEmpty ? "/" : path)) }
+            for (segment, child) in node.children { walk(child, path + "/" + segment) }
+            if let (name, child) = node.parameter { walk(child, path + "/{\(name)}") }
+            if let (name, child) = node.catchAll { walk(child, path + "/" + (name == "*" ? "*" : "{\(name)...}")) }
+        }
+        walk(root, "")
+        return table.sorted { ($0.path, $0.method.rawValue) < ($1.path, $1.method.rawValue) }
+    }
+
     static func patternSegments(_ path: String) -> [String] {
         path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
     }

@@ -81,7 +81,9 @@ struct APIProblemMiddleware: Middleware {
         do {
             return try next(request, context)
         } catch {
-            return APIProblem.from(error).response
+            var problem = APIProblem.from(error)
+            problem.requestID = request.requestID
+            return problem.response
         }
     }
 }

@@ -2,12 +2,14 @@ import Foundation
 import HTTPServer
 
 /// An `application/problem+json` error (RFC 9457) as CONTRACTS.md describes it:
-/// `{"type", "title", "status", "detail", "errors": {"field": ["message"]}}`.
+/// `{"type", "title", "status", "detail", "errors": {"field": ["message"]}}`, plus `request_id` on `/api/v1`.
 struct APIProblem: Error, Sendable {
     let status: HTTPStatus
     let detail: String
     var errors: [String: [String]] = [:]
     var headers: HTTPHeaders = HTTPHeaders()
+    /// The server's id for the request (also in the `X-Request-Id` header), so a client can quote it.
+    var requestID: String?
 
     init(_ status: HTTPStatus, _ detail: String, errors: [String: [String]] = [:]) {
         self.status = status
@@ -34,6 +36,7 @@ struct APIProblem: Error, Sendable {
             "detail": detail,
         ]
         if !errors.isEmpty { object["errors"] = errors }
+        if let requestID, !requestID.isEmpty { object["request_id"] = requestID }
         var response = Response(status: status, contentType: "application/problem+json", body: JSONWriter.bytes(object))
         for (name, value) in headers { response.headers.append(name, value) }
         return response

@@ -62,6 +62,12 @@ struct ServeCommand: ParsableCommand {
                                           reloadTemplates: development, demo: demo)
         options.smtpConfigured = environment["PORTAL_SMTP_URL"] != nil
         options.tlsCertificates = tlsCertificates
+        if let text = environment["PORTAL_API_RATE_LIMIT"] {
+            guard let limits = APIRateLimits.parse(text) else {
+                throw ValidationError("PORTAL_API_RATE_LIMIT must be `off` or like `10/50,2/20` (sk_ per second/burst, pk_ per second/burst)")
+            }
+            options.apiRateLimits = limits
+        }
         let configuredBaseURL = environment["PORTAL_BASE_URL"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         // Links in pages and e-mails need the public address. With `--port 0` the port is known only once the
         // server listens, so the application is built then and handed to a responder that waits for it.

@@ -58,8 +58,8 @@ final class EngineAPIHarness {
         var defaultURL = "https://shop.example/landing"
     }
 
-    init(_ options: ProgramOptions = ProgramOptions()) throws {
-        portal = try RunningPortal(seedDemo: false)
+    init(_ options: ProgramOptions = ProgramOptions(), apiRateLimits: APIRateLimits = .generous) throws {
+        portal = try RunningPortal(seedDemo: false, apiRateLimits: apiRateLimits)
         (programID, secret) = try Self.createProgram(in: portal.database, options)
     }
 

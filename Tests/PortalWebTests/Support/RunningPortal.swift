@@ -20,7 +20,7 @@ final class RunningPortal {
     let application: Application
 
     init(publicDirectory: String = TestEnvironment.root.appendingPathComponent("Public").path, seedDemo: Bool = true,
-         tls: Bool = false, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+         tls: Bool = false, apiRateLimits: APIRateLimits = .generous, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         let (environment, data) = try TestEnvironment.make()
         dataDirectory = data
         database = environment.database
@@ -34,6 +34,7 @@ final class RunningPortal {
                                           templatesDirectory: TestEnvironment.root.appendingPathComponent("Templates").path, demo: true)
         let certificates = tls ? try TLSCertificateStore() : nil
         options.tlsCertificates = certificates
+        options.apiRateLimits = apiRateLimits
         let application = try Application(options: options, environment: environment, logger: logger)
         self.application = application
         var configuration = ServerConfiguration()
