@@ -246,4 +246,29 @@ import Testing
         }
         #expect(try f.count("SELECT count(*) FROM webhook_deliveries WHERE event_type = 'partner.applied'") == 0)
     }
+
+    @Test func aReceiverThatNeverAnswersTimesOut() throws {
+        let silent = try TestReceiver(silent: true)
+        defer { silent.stop() }
+        var client = WebhookHTTPClient(allowPrivate: true)
+        client.answerTimeout = 0.3
+        let started = Date()
+        #expect(throws: WebhookHTTPClient.Failure.timeout) {
+            _ = try client.post(url: silent.url, headers: [], body: Array("{}".utf8))
+        }
+        #expect(Date().timeIntervalSince(started) < 3)
+    }
+
+    @Test func httpsToAServerThatIsNotTLSFailsCleanly() throws {
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        var client = WebhookHTTPClient(allowPrivate: true)
+        client.answerTimeout = 1  // the test receiver waits for a blank line the ClientHello never sends
+        do {
+            _ = try client.post(url: "https://127.0.0.1:\(receiver.port)/", headers: [], body: Array("{}".utf8))
+            Issue.record("a plain-HTTP server must not pass for TLS")
+        } catch {
+            guard case .tls = error else { Issue.record("expected a TLS failure, got \(error)"); return }
+        }
+    }
 }

@@ -17,7 +17,8 @@ final class TestReceiver: Sendable {
     private let listener: Int32
     private let state = Mutex<(requests: [Request], status: Int, extraHeaders: String)>(([], 200, ""))
 
-    init() throws {
+    /// `silent`: listens (the kernel completes connections) but never reads or answers.
+    init(silent: Bool = false) throws {
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         self.listener = listener
         var one: Int32 = 1
@@ -32,8 +33,10 @@ final class TestReceiver: Sendable {
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
         port = UInt16(bigEndian: address.sin_port)
         guard port != 0 else { throw POSIXError(.EADDRNOTAVAIL) }
-        let thread = Thread { [self] in self.acceptLoop() }
-        thread.start()
+        if !silent {
+            let thread = Thread { [self] in self.acceptLoop() }
+            thread.start()
+        }
     }
 
     var url: String { "http://127.0.0.1:\(port)/hooks/portal?x=1" }
