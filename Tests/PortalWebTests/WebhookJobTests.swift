@@ -36,3 +36,41 @@ import Testing
         #expect((try row?["last_error"] as String?)?.hasPrefix("connection failed") == true)
     }
 }
+
+/// HTTPS deliveries verify the receiver's certificate against the system CA store: a self-signed one
+/// (served by `openssl s_server`) is refused before anything is sent.
+@Suite struct WebhookTLSTests {
+    @Test func aSelfSignedReceiverIsRefused() throws {
+        let certificates = try TestCertificates()
+        let pair = try certificates.selfSigned(commonName: "localhost", names: ["localhost"])
+        let certificate = certificates.directory.appendingPathComponent("receiver.crt")
+        let key = certificates.directory.appendingPathComponent("receiver.key")
+        try pair.certificate.write(to: certificate, atomically: true, encoding: .utf8)
+        try pair.key.write(to: key, atomically: true, encoding: .utf8)
+        let port = Int.random(in: 40_000 ... 59_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["openssl", "s_server", "-accept", "127.0.0.1:\(port)", "-cert", certificate.path, "-key", key.path, "-www", "-quiet"]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        // s_server does not always stop on SIGTERM: kill it outright.
+        defer { kill(server.processIdentifier, SIGKILL); server.waitUntilExit() }
+        var client = WebhookHTTPClient(allowPrivate: true)
+        client.answerTimeout = 3
+        var last: WebhookHTTPClient.Failure?
+        for _ in 0 ..< 50 {  // until s_server listens
+            do {
+                _ = try client.post(url: "https://127.0.0.1:\(port)/", headers: [], body: Array("{}".utf8))
+                Issue.record("a self-signed certificate must not verify")
+                return
+            } catch {
+                last = error
+                if case .connect = error { Thread.sleep(forTimeInterval: 0.1); continue }
+                break
+            }
+        }
+        guard case .tls(let message) = last else { Issue.record("expected a TLS failure, got \(String(describing: last))"); return }
+        #expect(message.contains("certificate"))
+    }
+}
