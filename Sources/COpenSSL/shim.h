@@ -208,4 +208,28 @@ static inline void portal_tls_shutdown(SSL *ssl) {
     ERR_clear_error();
 }
 
+
+// MARK: - TLS client (webhook deliveries). Blocking sockets with timeouts; verification against the system CAs.
+
+/// A client context: TLS 1.2 or later, the peer's certificate verified against the system CA store.
+static inline SSL_CTX *portal_tls_client_context_new(void) {
+    SSL_CTX *context = SSL_CTX_new(TLS_client_method());
+    if (context == NULL) return NULL;
+    SSL_CTX_set_min_proto_version(context, TLS1_2_VERSION);
+    SSL_CTX_set_options(context, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_verify(context, SSL_VERIFY_PEER, NULL);
+    if (SSL_CTX_set_default_verify_paths(context) != 1) { SSL_CTX_free(context); return NULL; }
+    return context;
+}
+
+/// Names the server to reach: SNI and host-name verification for a DNS name, IP verification for a literal. 1 on success.
+static inline int portal_tls_client_set_host(SSL *ssl, const char *host, int isAddress) {
+    if (isAddress) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+    if (SSL_set_tlsext_host_name(ssl, host) != 1) return 0;
+    return SSL_set1_host(ssl, host);
+}
+
+/// Why verification failed, when it did (X509_V_OK otherwise).
+static inline long portal_tls_verify_result(const SSL *ssl) { return SSL_get_verify_result(ssl); }
+
 #endif

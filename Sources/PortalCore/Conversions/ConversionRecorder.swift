@@ -101,6 +101,7 @@ public struct ConversionRecorder: Sendable {
                                revenue: conversion.type == .sale ? conversion.amount ?? 0 : 0, commission: commissionTotal)
         }
         guard let stored = try ConversionStore().conversion(in: db, id: conversionID) else { throw Failure.programNotFound }
+        try WebhookEvents.conversionCreated(in: db, programID: programID, stored, now: now)
         return .created(stored)
     }
 

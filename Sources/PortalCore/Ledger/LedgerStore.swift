@@ -37,6 +37,7 @@ public struct LedgerStore: Sendable {
         guard position.remaining > 0 else { throw LedgerError.nothingToApprove(commissionID) }
         try append(db, position.programID, position.partnerID, .approved, position.remaining, commissionID: commissionID, now: now)
         try db.execute("UPDATE commissions SET status = 'approved', approved_at = ? WHERE id = ?", [now, commissionID])
+        try WebhookEvents.commissionApproved(in: db, commissionID: commissionID, now: now)
         return position.remaining
     }
 

@@ -101,7 +101,13 @@ public struct PartnerStore: Sendable {
         let program: String = try db.queryValue("SELECT name FROM programs WHERE id = ?", [programID], as: String.self) ?? ""
         let (subject, body) = PartnerTransition.email(program: program, name: partner.name, to: status, reason: trimmed)
         try Outbox.enqueue(in: db, to: partner.email, subject: subject, body: body, now: now)
-        return try self.partner(in: db, programID: programID, id: id) ?? partner
+        let changed = try self.partner(in: db, programID: programID, id: id) ?? partner
+        // partner.approved / partner.rejected / partner.suspended (CONTRACTS.md, Webhooks).
+        if status != .pending {
+            let data: [String: any Sendable] = ["id": id, "email": changed.email, "name": changed.name, "status": status.rawValue, "reason": trimmed]
+            try WebhookEvents.enqueue(in: db, programID: programID, partnerID: id, type: "partner.\(status.rawValue)", data: data, now: now)
+        }
+        return changed
     }
 
     public func setPayout(in db: Database, partnerID: Int64, _ details: PayoutDetails) throws {

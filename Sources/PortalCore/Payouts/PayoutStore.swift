@@ -101,7 +101,9 @@ public struct PayoutStore: Sendable {
         guard payout.status == "pending" else { throw Failure.invalid(["status": ["the payout is already \(payout.status)"]]) }
         guard reference.count <= 200 else { throw Failure.invalid(["reference": ["must be at most 200 characters"]]) }
         try db.execute("UPDATE payouts SET status = 'paid', reference = ?, settled_at = ? WHERE id = ?", [reference, now, id])
-        return try self.payout(in: db, programID: programID, id: id) ?? payout
+        let paid = try self.payout(in: db, programID: programID, id: id) ?? payout
+        try WebhookEvents.payoutSettled(in: db, programID: programID, paid, now: now)
+        return paid
     }
 
     /// The money returns to available and the commissions it settled can be paid again.
@@ -112,7 +114,9 @@ public struct PayoutStore: Sendable {
         guard !reason.isEmpty, reason.count <= 1000 else { throw Failure.invalid(["reason": ["is required (at most 1000 characters)"]]) }
         try ledger.failPayout(in: db, payoutID: id, now: now)
         try db.execute("UPDATE payouts SET failure_reason = ? WHERE id = ?", [reason, id])
-        return try self.payout(in: db, programID: programID, id: id) ?? payout
+        let failed = try self.payout(in: db, programID: programID, id: id) ?? payout
+        try WebhookEvents.payoutSettled(in: db, programID: programID, failed, now: now)
+        return failed
     }
 
     /// The commissions a payout settled, for its statement.

@@ -11,15 +11,19 @@ public final class JobScheduler: Sendable {
     private let database: DatabasePool
     /// Builds the batches the programs' payout schedules ask for (nil: none, e.g. in tests of other jobs).
     private let scheduledPayouts: ScheduledPayouts?
+    /// Sends due webhook deliveries (nil: none).
+    private let webhooks: WebhookDeliverer?
     private let interval: TimeInterval
     private let logger: Logger
     private let stopped = Mutex(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    public init(database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, interval: TimeInterval = 60, logger: Logger) {
+    public init(database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, webhooks: WebhookDeliverer? = nil,
+                interval: TimeInterval = 60, logger: Logger) {
         self.database = database
         self.scheduledPayouts = scheduledPayouts
+        self.webhooks = webhooks
         self.interval = interval
         self.logger = logger
     }
@@ -38,7 +42,19 @@ public final class JobScheduler: Sendable {
     }
 
     /// Runs every job once; errors are logged and retried on the next pass.
-    public static func runDueJobs(_ database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, now: Int64, logger: Logger) -> Int {
+    public static func runDueJobs(_ database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, webhooks: WebhookDeliverer? = nil,
+                                  now: Int64, logger: Logger) -> Int {
+        // Webhooks first and on their own: a failing receiver must not stop hold releases, nor the reverse.
+        if let webhooks {
+            do {
+                let report = try webhooks.run(database, now: now)
+                if report != WebhookDeliverer.Report() {
+                    logger.info("webhooks: \(report.delivered) delivered, \(report.failed) to retry, \(report.gaveUp) given up, \(report.disabledEndpoints) endpoints disabled")
+                }
+            } catch {
+                logger.error("webhook delivery failed: \(error)")
+            }
+        }
         do {
             let approved = try HoldRelease().run(database, now: now)
             try database.write { db in _ = try LedgerStore().snapshot(in: db, now: now) }
@@ -52,7 +68,7 @@ public final class JobScheduler: Sendable {
 
     private func run() {
         while !stopped.withLock({ $0 }) {
-            let approved = Self.runDueJobs(database, scheduledPayouts: scheduledPayouts, now: Int64(Date().timeIntervalSince1970), logger: logger)
+            let approved = Self.runDueJobs(database, scheduledPayouts: scheduledPayouts, webhooks: webhooks, now: Int64(Date().timeIntervalSince1970), logger: logger)
             if approved > 0 { logger.info("approved \(approved) commissions whose hold ended") }
             _ = wake.wait(timeout: .now() + interval)
         }

@@ -27,6 +27,9 @@ struct JobsRunCommand: ParsableCommand {
         print("ledger: \(snapshots) balance snapshots written")
         let batches = try ScheduledPayouts(vault: try PayoutDetailsVault(key: environment.secretKey)).run(environment.database, now: now)
         print("payouts: \(batches) scheduled batches built")
+        let webhooks = try WebhookDeliverer(store: WebhookStore(key: environment.secretKey)).run(environment.database, now: now)
+        print("webhooks: \(webhooks.delivered) delivered, \(webhooks.failed) to retry, \(webhooks.gaveUp) given up, \(webhooks.disabledEndpoints) endpoints disabled")
+        // After webhooks: an endpoint disabled just now has its notice e-mail sent in this same run.
         let smtp = try ProcessInfo.processInfo.environment["PORTAL_SMTP_URL"].map { try SMTPClient(url: $0) }
         let report = try Outbox(database: environment.database).deliver(using: smtp, now: now)
         print("outbox: \(report.sent) sent, \(report.failed) failed, \(report.waiting) waiting\(smtp == nil ? " (no PORTAL_SMTP_URL: mail stays in /admin/outbox)" : "")")

@@ -95,7 +95,8 @@ struct ServeCommand: ParsableCommand {
         let application = try direct ?? makeApplication(port: server.port)
         late?.router.withLock { $0 = application.router }
         let jobs = JobScheduler(database: opened.environment.database,
-                                scheduledPayouts: ScheduledPayouts(vault: try PayoutDetailsVault(key: opened.environment.secretKey)), logger: logger)
+                                scheduledPayouts: ScheduledPayouts(vault: try PayoutDetailsVault(key: opened.environment.secretKey)),
+                                webhooks: WebhookDeliverer(store: try WebhookStore(key: opened.environment.secretKey)), logger: logger)
         jobs.start()
         logger.info("listening on http://\(configuration.host):\(server.port)")
         if let tlsCertificates {
