@@ -297,8 +297,7 @@ public struct MessageStore: Sendable {
 
     /// The partner groups in use in the program (`partners.group_name`), sorted.
     public func groupNames(in db: Database, programID: Int64) throws -> [String] {
-        try db.query("SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name",
-                     [programID]).map { try $0["group_name"] }
+        try PartnerStore.groupNames(in: db, programID: programID)
     }
 
     // MARK: Announcements

@@ -123,6 +123,14 @@ public struct PartnerStore: Sendable {
     }
 
     /// Parent, grandparent, … nearest first, at most `limit`, stopping at a cycle.
+    /// The partner groups in use in a program (`partners.group_name`), sorted, at most `limit`: the one query behind
+    /// every group picker (rules, announcements, resources, invitations, the partner list and page). Pickers pass a
+    /// limit; checks that a typed group exists read them all (nil).
+    public static func groupNames(in db: Database, programID: Int64, limit: Int? = nil) throws -> [String] {
+        try db.query("SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name LIMIT ?",
+                     [programID, Int64(limit ?? -1)]).map { try $0["group_name"] }
+    }
+
     public func ancestors(in db: Database, of partnerID: Int64, limit: Int) throws -> [Int64] {
         var chain: [Int64] = []
         var current = partnerID

@@ -58,8 +58,7 @@ struct AdminPartnerInvitationsController {
                 ["email": try row["email"] as String, "name": try row["name"] as String,
                  "expires": CivilDate.format(days: DailyStats.day(of: try row["expires_at"]))]
             }
-            let groups = try db.query("SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name LIMIT 200",
-                                      [admin.programID]).map { ["value": try $0["group_name"] as String] }
+            let groups = try PartnerStore.groupNames(in: db, programID: admin.programID, limit: 200).map { ["value": $0] }
             return (pending, groups)
         }
         func messages(_ key: String) -> [String] { (errors[key] ?? []).map { "The " + key + " " + $0 + "." } }

@@ -9,9 +9,7 @@ enum AdminPartnerPageExtras {
         let notes = try PartnerNotes().notes(in: db, programID: admin.programID, partnerID: partnerID)
         let tree = try PartnerTree.load(in: db, programID: admin.programID, partnerID: partnerID)
         let row = try db.queryOne("SELECT group_name, parent_partner_id FROM partners WHERE id = ? AND program_id = ?", [partnerID, admin.programID])
-        let groups = try db.query("""
-            SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name LIMIT 200
-            """, [admin.programID]).map { ["value": try $0["group_name"] as String] }
+        let groups = try PartnerStore.groupNames(in: db, programID: admin.programID, limit: 200).map { ["value": $0] }
         let parentID: Int64? = try row?["parent_partner_id"]
         func link(_ node: PartnerTree.Node) -> [String: Any] {
             ["name": node.name, "url": "/admin/partners/\(node.id)?program=\(admin.programID)", "status": node.status,

@@ -250,8 +250,7 @@ struct AdminPartnersController {
         let now = Int64(Date().timeIntervalSince1970)
         let (rows, more, stats) = try partnersPage(programID: admin.programID, query, now: now)
         let groups = try database.read { db in
-            try db.query("SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name LIMIT 200",
-                         [admin.programID]).map { row -> String in try row["group_name"] }
+            try PartnerStore.groupNames(in: db, programID: admin.programID, limit: 200)
         }
         let canManage = admin.may(.managePartners)
         let here = query.url(programID: admin.programID)
@@ -323,11 +322,11 @@ extension AdminPartnersController {
                 SELECT id, name, email, company, website, country, group_name, status, status_reason, application_answers, created_at
                 FROM partners WHERE id = ? AND program_id = ?
                 """, [id, admin.programID]) else { return nil }
+            // The figures and the staff sections (notes, group, tree) in one read snapshot.
             return try partnerValues(db, row: row, admin: admin, since: since)
+                .merging(AdminPartnerPageExtras.values(in: db, admin: admin, partnerID: id)) { page, _ in page }
         }
         guard values != nil else { throw HTTPError(.notFound, "Not found") }
-        let extras = try database.read { db in try AdminPartnerPageExtras.values(in: db, admin: admin, partnerID: id) }
-        values?.merge(extras) { page, _ in page }
         values?["programID"] = admin.programID
         values?["programName"] = admin.programName
         values?["returnPath"] = "/admin/partners/\(id)?program=\(admin.programID)"

@@ -218,8 +218,7 @@ struct AdminResourcesController {
     }
 
     static func groups(in db: Database, programID: Int64) throws -> [String] {
-        try db.query("SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name", [programID])
-            .map { try $0["group_name"] }
+        try PartnerStore.groupNames(in: db, programID: programID)
     }
 
     /// The fields that changed, for the audit entry (names only for the long texts).

@@ -73,9 +73,7 @@ struct AdminRulesController {
             for row in try db.query("SELECT id, name FROM commission_rules WHERE program_id = ? AND archived_at IS NULL", [admin.programID]) {
                 names[try row["id"]] = try row["name"]
             }
-            let groups = try db.query("""
-                SELECT DISTINCT group_name FROM partners WHERE program_id = ? AND group_name <> '' ORDER BY group_name LIMIT 200
-                """, [admin.programID]).map { try $0["group_name"] as String }
+            let groups = try PartnerStore.groupNames(in: db, programID: admin.programID, limit: 200)
             return (rules, names, try ProgramSettings.load(in: db, programID: admin.programID), groups)
         }
         guard let settings else { throw HTTPError(.notFound, "Not found") }
