@@ -23,6 +23,26 @@ public struct WebhookHTTPClient: Sendable {
 
     public struct Response: Sendable, Equatable {
         public let status: Int
+        /// Header names lower-cased, in order (only filled by `send(…, readBody: true)`).
+        public var headers: [(name: String, value: String)] = []
+        /// The body, de-chunked, at most `maxResponseBytes` (only filled by `send(…, readBody: true)`).
+        public var body: [UInt8] = []
+
+        public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        public func header(_ name: String) -> String? {
+            let lowered = name.lowercased()
+            return headers.first { $0.name == lowered }?.value
+        }
+
+        public static func == (lhs: Response, rhs: Response) -> Bool {
+            lhs.status == rhs.status && lhs.body == rhs.body
+                && lhs.headers.map { "\($0.name):\($0.value)" } == rhs.headers.map { "\($0.name):\($0.value)" }
+        }
     }
 
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -49,34 +69,86 @@ public struct WebhookHTTPClient: Sendable {
 
     /// Sends `body` as JSON and returns the answer's status code (any status: the caller decides what is success).
     public func post(url text: String, headers: [(String, String)], body: [UInt8]) throws(Failure) -> Response {
+        try send(method: "POST", url: text, headers: headers, contentType: "application/json", body: body, readBody: false)
+    }
+
+    /// One request on its own connection (`Connection: close`). With `readBody` the answer is read to its end
+    /// (Content-Length, chunked, or the peer closing) up to `maxResponseBytes` and returned with its headers —
+    /// for callers that need the body (OpenID discovery and JWKS, token exchanges); without it only the status.
+    /// `contentType` nil sends no Content-Type (a GET).
+    public func send(method: String, url text: String, headers: [(String, String)], contentType: String?, body: [UInt8],
+                     readBody: Bool) throws(Failure) -> Response {
         guard let url = WebhookURL(text) else { throw .invalidURL }
         let deadline = Date().addingTimeInterval(connectTimeout + answerTimeout)
         let addresses = try resolve(url)
         let socket = try connect(addresses, deadline: Date().addingTimeInterval(connectTimeout))
         defer { close(socket) }
-        var request = "POST \(url.pathAndQuery) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: PartnerPortal-Webhooks/1\r\n"
-        request += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+        var request = "\(method) \(url.pathAndQuery) HTTP/1.1\r\nHost: \(url.hostHeader)\r\nUser-Agent: PartnerPortal/1\r\n"
+        if let contentType { request += "Content-Type: \(contentType)\r\n" }
+        if contentType != nil || !body.isEmpty || method == "POST" || method == "PUT" { request += "Content-Length: \(body.count)\r\n" }
+        request += "Connection: close\r\n"
         for (name, value) in headers where !name.contains(where: \.isNewline) && !value.contains(where: \.isNewline) {
             request += "\(name): \(value)\r\n"
         }
         request += "\r\n"
         let bytes = Array(request.utf8) + body
         let answerDeadline = Date().addingTimeInterval(answerTimeout)
-        let head: [UInt8]
+        let answer: [UInt8]
         if url.secure {
-            head = try TLSChannel(socket: socket, host: url.host).exchange(bytes, limit: maxResponseBytes, deadline: min(deadline, answerDeadline))
+            answer = try TLSChannel(socket: socket, host: url.host)
+                .exchange(bytes, limit: maxResponseBytes, untilEnd: readBody, deadline: min(deadline, answerDeadline))
         } else {
             try Self.setTimeout(socket, until: answerDeadline)
             try Self.sendAll(socket, bytes)
-            head = try Self.readHead(limit: maxResponseBytes) { (buffer) throws(Failure) -> Int in
+            answer = try Self.readAnswer(limit: maxResponseBytes, untilEnd: readBody) { (buffer) throws(Failure) -> Int in
                 try Self.setTimeout(socket, until: answerDeadline)
                 let count = recv(socket, buffer.baseAddress, buffer.count, 0)
                 if count < 0 { throw errno == EAGAIN || errno == EWOULDBLOCK ? Failure.timeout : Failure.connect(Self.errorText()) }
                 return count
             }
         }
-        guard let status = Self.status(of: head) else { throw .malformedResponse }
-        return Response(status: status)
+        guard let status = Self.status(of: answer) else { throw .malformedResponse }
+        guard readBody else { return Response(status: status) }
+        return try Self.parse(answer, status: status)
+    }
+
+    /// Splits a whole answer into headers and body, undoing chunked transfer coding.
+    static func parse(_ answer: [UInt8], status: Int) throws(Failure) -> Response {
+        let terminator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard answer.count >= 4, let split = (0 ... answer.count - 4).first(where: { Array(answer[$0 ..< $0 + 4]) == terminator })
+        else { throw .malformedResponse }
+        let lines = String(decoding: answer[..<split], as: UTF8.self).components(separatedBy: "\r\n").dropFirst()
+        var headers: [(name: String, value: String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { throw .malformedResponse }
+            headers.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)))
+        }
+        var body = Array(answer[(split + 4)...])
+        let response = Response(status: status, headers: headers)
+        if response.header("transfer-encoding")?.lowercased().contains("chunked") == true {
+            body = try dechunk(body)
+        } else if let length = response.header("content-length").flatMap({ Int($0) }), length >= 0 {
+            guard body.count >= length else { throw .malformedResponse }
+            body = Array(body.prefix(length))
+        }
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    /// The payload of a chunked body (extensions and trailers ignored); a truncated body is malformed.
+    static func dechunk(_ bytes: [UInt8]) throws(Failure) -> [UInt8] {
+        var output: [UInt8] = []
+        var index = 0
+        while true {
+            guard let lineEnd = (index ..< max(index, bytes.count - 1)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 })
+            else { throw .malformedResponse }
+            let sizeText = String(decoding: bytes[index ..< lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else { throw .malformedResponse }
+            index = lineEnd + 2
+            if size == 0 { return output }
+            guard bytes.count >= index + size + 2 else { throw .malformedResponse }
+            output += bytes[index ..< index + size]
+            index += size + 2
+        }
     }
 
     /// The status code of an answer's status line (`HTTP/1.x NNN …`).
@@ -88,8 +160,9 @@ public struct WebhookHTTPClient: Sendable {
         return code
     }
 
-    /// Reads until the end of the headers, the peer closing, or `limit` bytes.
-    static func readHead(limit: Int, _ read: (UnsafeMutableBufferPointer<UInt8>) throws(Failure) -> Int) throws(Failure) -> [UInt8] {
+    /// Reads until the end of the headers (or with `untilEnd`, until the peer closes), or `limit` bytes.
+    static func readAnswer(limit: Int, untilEnd: Bool = false,
+                           _ read: (UnsafeMutableBufferPointer<UInt8>) throws(Failure) -> Int) throws(Failure) -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         let terminator: [UInt8] = Array("\r\n\r\n".utf8)
@@ -97,6 +170,7 @@ public struct WebhookHTTPClient: Sendable {
             let count = try buffer.withUnsafeMutableBufferPointer { (pointer) throws(Failure) -> Int in try read(pointer) }
             if count == 0 { break }
             received += buffer[..<count]
+            if untilEnd { continue }
             let tail = received.suffix(count + 3)
             if tail.count >= 4, (0 ... tail.count - 4).contains(where: { Array(tail.dropFirst($0).prefix(4)) == terminator }) { break }
         }
@@ -225,7 +299,7 @@ public struct WebhookHTTPClient: Sendable {
     static func sendAll(_ socket: Int32, _ bytes: [UInt8]) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 {
                 if errno == EINTR { continue }
                 throw errno == EAGAIN || errno == EWOULDBLOCK ? .timeout : .connect(errorText())
@@ -242,7 +316,7 @@ private struct TLSChannel {
     let socket: Int32
     let host: String
 
-    func exchange(_ request: [UInt8], limit: Int, deadline: Date) throws(WebhookHTTPClient.Failure) -> [UInt8] {
+    func exchange(_ request: [UInt8], limit: Int, untilEnd: Bool, deadline: Date) throws(WebhookHTTPClient.Failure) -> [UInt8] {
         guard let context = ClientContext.shared.pointer else { throw .tls("no TLS client context (CA store not found?)") }
         guard let ssl = SSL_new(context) else { throw .tls("SSL_new") }
         defer { SSL_free(ssl) }
@@ -263,7 +337,7 @@ private struct TLSChannel {
             guard written > 0 else { throw .tls("write: \(Self.lastError())") }
             offset += Int(written)
         }
-        let head = try WebhookHTTPClient.readHead(limit: limit) { (buffer) throws(WebhookHTTPClient.Failure) -> Int in
+        let head = try WebhookHTTPClient.readAnswer(limit: limit, untilEnd: untilEnd) { (buffer) throws(WebhookHTTPClient.Failure) -> Int in
             try WebhookHTTPClient.setTimeout(socket, until: deadline)
             ERR_clear_error()
             let count = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
