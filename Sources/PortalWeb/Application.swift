@@ -68,6 +68,7 @@ public struct Application: Sendable {
         CommissionsAPIController(database: environment.database).register(on: api)
         PayoutsAPIController(database: environment.database, store: PayoutStore(vault: vault)).register(on: api)
         ReportsAPIController(database: environment.database).register(on: api)
+        WebhooksAPIController(database: environment.database, store: try WebhookStore(key: environment.secretKey)).register(on: api)
 
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database

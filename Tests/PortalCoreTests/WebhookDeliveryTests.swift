@@ -271,4 +271,57 @@ import Testing
             guard case .tls = error else { Issue.record("expected a TLS failure, got \(error)"); return }
         }
     }
+
+    @Test func aGivenUpDeliveryIsReplayedWithItsEventIdAndTheLogKeepsEveryAttempt() throws {
+        let f = try EngineFixture()
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        receiver.answer(503)
+        let store = try WebhookStore(key: EngineFixture.secret)
+        let hook = try endpoint(f, url: receiver.url)
+        try f.pool.write { db in
+            _ = try WebhookEvents.enqueue(in: db, programID: f.programID, partnerID: nil, type: "payout.paid", data: ["id": 7], now: t0)
+        }
+        // On its last attempt (11 failures so far): this failure gives it up, without disabling (a success came later).
+        try f.pool.write { db in
+            try db.execute("UPDATE webhook_deliveries SET attempts = 11, next_attempt_at = ? WHERE id = 1", [t0 + 246_970])
+            try db.execute("UPDATE webhook_endpoints SET last_success_at = ? WHERE id = ?", [t0 + 246_000, hook.id])
+        }
+        #expect(try deliverer().run(f.pool, now: t0 + 246_970).gaveUp == 1)
+        #expect(try delivery(f.pool)?.failed == t0 + 246_970)
+
+        // Replayed 4 days after the event: due at once, a fresh 3-day window from the replay.
+        let replayAt = t0 + 4 * 86_400
+        let replayed = try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, now: replayAt) }
+        #expect(replayed.state == "pending" && replayed.nextAttemptAt == replayAt && replayed.replayedAt == replayAt)
+        #expect(try deliverer().run(f.pool, now: replayAt).failed == 1)  // still 503: retried 10 s later, not given up
+        #expect(try delivery(f.pool)?.next == replayAt + 10)
+        receiver.answer(200)
+        #expect(try deliverer().run(f.pool, now: replayAt + 10).delivered == 1)
+        let requests = receiver.requests
+        #expect(requests.count == 3)
+        #expect(Set(requests.compactMap { $0.headers["portal-event-id"] }).count == 1)
+        #expect(requests.last?.body == requests.first?.body)
+
+        let attempts = try f.pool.read { db in try store.attempts(in: db, deliveryID: 1) }
+        #expect(attempts.map(\.attemptedAt) == [t0 + 246_970, replayAt, replayAt + 10])
+        #expect(attempts.map(\.status) == [503, 503, 200])
+        #expect(attempts.map(\.replay) == [false, true, false])
+        // The log is history: it cannot be rewritten.
+        #expect(throws: (any Error).self) { try f.pool.write { db in try db.execute("UPDATE webhook_attempts SET status = 200") } }
+
+        // Another program's delivery, or a partner caller's view of a program endpoint: not found.
+        #expect(throws: WebhookStore.Failure.notFound) {
+            try f.pool.write { db in try store.replay(in: db, programID: f.programID + 1, endpointID: hook.id, deliveryID: 1, now: replayAt) }
+        }
+        let ada = try f.partner("Ada")
+        #expect(throws: WebhookStore.Failure.notFound) {
+            try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, owner: .partner(ada), now: replayAt) }
+        }
+        // A disabled endpoint is enabled first.
+        try f.pool.write { db in try db.execute("UPDATE webhook_endpoints SET disabled_at = ? WHERE id = ?", [replayAt, hook.id]) }
+        #expect(throws: WebhookStore.Failure.self) {
+            try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, now: replayAt + 20) }
+        }
+    }
 }
