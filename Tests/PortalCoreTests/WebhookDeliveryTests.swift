@@ -190,7 +190,7 @@ import Testing
         let receiver = try TestReceiver()
         defer { receiver.stop() }
         let ada = try f.partner("Ada")
-        let hook = try endpoint(f, url: receiver.url)
+        let hook = try endpoint(f, url: receiver.url, events: ["conversion.created"])
         let store = try WebhookStore(key: EngineFixture.secret)
         let rotated = try f.pool.write { db in try store.rotateSecret(in: db, programID: f.programID, id: hook.id, overlap: 3_600, now: t0) }
         #expect(rotated != hook.secret)
@@ -231,12 +231,13 @@ import Testing
         func types(_ endpoint: Int64) throws -> [String] {
             try f.pool.read { db in try db.query("SELECT event_type FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id", [endpoint]).map { try $0["event_type"] } }
         }
-        #expect(try types(all.id) == ["conversion.created", "conversion.created", "commission.approved", "commission.approved", "payout.paid", "payout.failed"])
+        #expect(try types(all.id) == ["conversion.created", "commission.created", "conversion.created", "commission.created",
+                                      "commission.approved", "commission.approved", "payout.created", "payout.created", "payout.paid", "payout.failed"])
         #expect(try types(payouts.id) == ["payout.paid", "payout.failed"])
         let adaPayout = batch.payouts[0].partnerID == ada ? "payout.paid" : "payout.failed"
-        #expect(try types(adaPostback.id) == ["conversion.created", "commission.approved", adaPayout])
+        #expect(try types(adaPostback.id) == ["conversion.created", "commission.created", "commission.approved", "payout.created", adaPayout])
         // One event id per event, shared by the endpoints that get it.
-        #expect(try f.count("SELECT count(DISTINCT event_id) FROM webhook_deliveries") == 6)
+        #expect(try f.count("SELECT count(DISTINCT event_id) FROM webhook_deliveries") == 10)
         // A failed transaction queues nothing.
         #expect(throws: (any Error).self) {
             try f.pool.write { db in
@@ -323,5 +324,25 @@ import Testing
         #expect(throws: WebhookStore.Failure.self) {
             try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, now: replayAt + 20) }
         }
+    }
+
+    @Test func aRejectionReversesAndAMessageIsAnnounced() throws {
+        let f = try EngineFixture(holdDays: 30)
+        let ada = try f.partner("Ada")
+        let hook = try endpoint(f, url: "https://hooks.example.com/all", events: ["commission.reversed", "message.created"])
+        let recorded = try f.convert(f.sale("a-1", amount: 10_000, partner: ada))
+        let commission = try #require(recorded.commissions.first)
+        try f.pool.write { db in
+            try CommissionReview().reject(in: db, programID: f.programID, commissionID: commission.id, reason: "self-referral", now: t0 + 60)
+            _ = try MessageStore(baseURL: "https://portal.example").startThread(in: db, programID: f.programID, partnerID: ada, side: .program,
+                                                                                authorUserID: nil, subject: "Welcome", body: "Hello Ada", now: t0 + 120)
+        }
+        let rows = try f.pool.read { db in
+            try db.query("SELECT event_type, payload FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id", [hook.id])
+                .map { (try $0["event_type"] as String, try $0["payload"] as String) }
+        }
+        #expect(rows.map(\.0) == ["commission.reversed", "message.created"])
+        #expect(rows[0].1.contains("\"reversed_amount\":\(commission.amount)") && rows[0].1.contains("\"remaining_amount\":0"))
+        #expect(rows[1].1.contains("\"body\":\"Hello Ada\"") && rows[1].1.contains("\"from\":\"program\""))
     }
 }
