@@ -90,7 +90,7 @@ extension OpenAPIDocument {
                 "Partner": partner, "PartnerCreate": create, "PartnerUpdate": update, "Link": link, "LinkCreate": linkCreate,
                 "Coupon": object(["id": id, "code": string, "partner_id": id], required: ["id", "code", "partner_id"]),
                 "CouponCreate": object(["code": ["type": "string", "maxLength": 64]], required: ["code"], additional: false),
-                "PartnerKeyCreate": object(["scopes": scopes], additional: false),
+                "PartnerKeyCreate": object(["scopes": scopes], required: ["scopes"], additional: false),
                 "PartnerKeyCreated": keyCreated, "PartnerKey": key, "Balance": balance,
                 "AdjustmentCreate": adjustmentCreate, "Adjustment": adjustment,
             ]
