@@ -69,6 +69,7 @@ public struct Application: Sendable {
         PayoutsAPIController(database: environment.database, store: PayoutStore(vault: vault)).register(on: api)
         ReportsAPIController(database: environment.database).register(on: api)
         WebhooksAPIController(database: environment.database, store: try WebhookStore(key: environment.secretKey)).register(on: api)
+        ProgramDataAPIController(database: environment.database, messages: MessageStore(baseURL: options.baseURL)).register(on: api)
 
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database

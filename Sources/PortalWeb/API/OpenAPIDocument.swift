@@ -66,7 +66,29 @@ enum OpenAPIDocument {
     // MARK: - The operations
 
     static let operations: [Operation] = partners + engine + webhooks(prefix: "", caller: .secretKey)
-        + webhooks(prefix: "/me", caller: .partnerKey(scope: "webhooks:write"))
+        + webhooks(prefix: "/me", caller: .partnerKey(scope: "webhooks:write")) + programData
+
+    private static let resourceKinds: [(String, String, QueryKind)] = [
+        ("kind", "Only resources of this kind", .oneOf(["creative", "template", "product", "campaign", "training", "guideline", "page"])),
+    ]
+
+    /// Groups, the resource library and messages: what the admin console shows that integrations want.
+    private static let programData: [Operation] = [
+        Operation(method: "GET", path: "/groups", summary: "The partner groups in use, with their sizes", caller: .secretKey,
+                  answer: .list("Group")),
+        Operation(method: "GET", path: "/resources", summary: "The resource library (assets and their files), newest first",
+                  caller: .secretKey, answer: .list("Resource"), query: resourceKinds, paginated: true),
+        Operation(method: "GET", path: "/me/resources", summary: "The resources the partner sees now", caller: .partnerKey(scope: nil),
+                  answer: .list("Resource"), query: resourceKinds, paginated: true),
+        Operation(method: "GET", path: "/messages", summary: "Message threads with partners, newest first", caller: .secretKey,
+                  answer: .list("Thread"), query: [("partner_id", "Only this partner's threads", .integer)], paginated: true),
+        Operation(method: "GET", path: "/messages/{id}", summary: "A thread and its messages", caller: .secretKey,
+                  answer: .object("ThreadDetail")),
+        Operation(method: "POST", path: "/partners/{id}/messages", summary: "Start a thread with a partner (their team is e-mailed)",
+                  caller: .secretKey, body: "ThreadCreate", status: 201, answer: .object("ThreadDetail")),
+        Operation(method: "POST", path: "/messages/{id}/replies", summary: "Reply in a thread as the program", caller: .secretKey,
+                  body: "ReplyCreate", status: 201, answer: .object("ThreadDetail")),
+    ]
 
     /// Program endpoints (`/webhooks`, secret key) and a partner's postbacks (`/me/webhooks`), the same operations.
     private static func webhooks(prefix: String, caller: Caller) -> [Operation] {

@@ -34,6 +34,7 @@ extension OpenAPIDocument {
             schemas.merge(partners(), uniquingKeysWith: { first, _ in first })
             schemas.merge(engine(), uniquingKeysWith: { first, _ in first })
             schemas.merge(webhooks(), uniquingKeysWith: { first, _ in first })
+            schemas.merge(programData(), uniquingKeysWith: { first, _ in first })
             return schemas
         }
 
@@ -163,6 +164,33 @@ extension OpenAPIDocument {
                 "WebhookEndpoint": object(endpointProperties, required: required),
                 "WebhookEndpointWithSecret": object(withSecret, required: required + ["secret"]),
                 "WebhookDelivery": object(delivery, required: ["id", "event_id", "event_type", "status", "attempts", "created_at"]),
+            ]
+        }
+    
+        static func programData() -> [String: Any] {
+            let nullableInteger: Schema = ["type": ["integer", "null"]]
+            let file = object(["id": id, "variant": strings(["original", "thumbnail", "mobile"]), "content_type": string, "file_name": string,
+                               "width": nullableInteger, "height": nullableInteger, "byte_size": integer],
+                              required: ["id", "variant", "content_type", "file_name", "byte_size"])
+            let kinds = strings(["creative", "template", "product", "campaign", "training", "guideline", "page"])
+            let resource = object(["id": id, "kind": kinds, "title": string, "description": string, "campaign": string, "channel": string,
+                                   "group": nullableString, "starts_at": nullableTime, "ends_at": nullableTime, "created_at": time,
+                                   "files": array(file)],
+                                  required: ["id", "kind", "title", "files", "created_at"])
+            let threadProperties: [String: Schema] = ["id": id, "partner_id": id, "subject": string, "created_at": time,
+                                                      "last_message_at": time, "message_count": integer]
+            var detail = threadProperties
+            detail["messages"] = array(object(["id": id, "from": strings(["program", "partner"]), "body": string, "created_at": time],
+                                              required: ["id", "from", "body", "created_at"]))
+            let threadRequired = ["id", "partner_id", "subject", "created_at", "last_message_at", "message_count"]
+            return [
+                "Group": object(["name": string, "partners": integer, "approved_partners": integer], required: ["name", "partners"]),
+                "Resource": resource,
+                "Thread": object(threadProperties, required: threadRequired),
+                "ThreadDetail": object(detail, required: threadRequired + ["messages"]),
+                "ThreadCreate": object(["subject": ["type": "string", "maxLength": 200], "body": ["type": "string", "maxLength": 20_000]],
+                                       required: ["subject", "body"], additional: false),
+                "ReplyCreate": object(["body": ["type": "string", "maxLength": 20_000]], required: ["body"], additional: false),
             ]
         }
     }

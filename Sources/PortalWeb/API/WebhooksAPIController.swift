@@ -14,7 +14,9 @@ struct WebhooksAPIController {
     static let partnerScope = "webhooks:write"
 
     func register(on api: RouterGroup) {
-        let small = RouteOptions(maxBodySize: 16 * 1024)
+        // A 2,000-character URL may be 24 KB of JSON escapes: the limit sits above what the schema allows, so a
+        // too-long URL is a 422 naming the field rather than a bare 413.
+        let small = RouteOptions(maxBodySize: 64 * 1024)
         for prefix in ["", "/me"] {
             api.post("\(prefix)/webhooks", options: small) { request, context in
                 let (programID, owner) = try caller(context, prefix)
