@@ -210,6 +210,26 @@ final class TestPushService: Sendable {
         #expect(try setup.portal.database.read { db in try db.queryValue("SELECT count(*) FROM push_subscriptions", as: Int64.self) } == 1)
     }
 
+    @Test func aSubscriptionWhoseSecretNoLongerOpensIsGivenUpWithoutStoppingTheQueue() throws {
+        let setup = try Self.setup(events: [.payoutPaid])
+        defer { setup.service.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        try setup.portal.database.write { db in
+            // Sealed for another endpoint: its associated data does not match, so it does not open here.
+            let other = try SecretBox(key: try SecretKey(bytes: setup.portal.environment.secretKey.derive("push-subscription")))
+                .encrypt([UInt8](repeating: 7, count: 16), associatedData: Array("push_subscriptions.auth:https://elsewhere.example".utf8))
+            try db.execute("UPDATE push_subscriptions SET auth_sealed = ?", [other])
+            try PartnerNotices.send(in: db, partnerID: setup.partnerID, event: .payoutPaid, subject: "s", body: "b",
+                                    pushTitle: "Payout sent", pushBody: "b", path: "/portal", now: now)
+        }
+        let report = try setup.deliverer.run(setup.portal.database, now: now)
+        #expect(report.gaveUp == 1)
+        #expect(setup.service.received.isEmpty)
+        let row = try #require(try setup.portal.database.read { db in try db.queryOne("SELECT next_attempt_at, failed_at FROM push_deliveries") })
+        #expect(try row["next_attempt_at"] as Int64? == nil)
+        #expect(try row["failed_at"] as Int64? == now)
+    }
+
     @Test func theJobLoopDeliversPushesQueuedByTheEngine() throws {
         let setup = try Self.setup(events: [.commissionApproved])
         defer { setup.service.stop() }

@@ -68,10 +68,13 @@ public struct PushDeliverer: Sendable {
         let key = try database.write { db in try keys.keyPair(in: db, now: now) }
         var expired: Set<Int64> = []
         for delivery in claimed where !expired.contains(delivery.subscriptionID) {
-            guard let target = try database.read({ db in try subscriptions.target(in: db, id: delivery.subscriptionID) }) else { continue }
             var status: Int?
             var errorText = ""
+            // Only an answer of the push service or a network failure may be retried; our own failure (a secret
+            // that no longer opens, keys the browser sent that cannot be used) would fail the same way again.
+            var networkFailure = false
             do {
+                guard let target = try database.read({ db in try subscriptions.target(in: db, id: delivery.subscriptionID) }) else { continue }
                 let body = try WebPushEncryption.encrypt(Array(delivery.payload.utf8), userAgentPublicKey: target.userAgentPublicKey,
                                                          authSecret: target.authSecret)
                 guard let audience = VAPID.audience(of: target.endpoint) else { throw WebhookHTTPClient.Failure.invalidURL }
@@ -87,6 +90,10 @@ public struct PushDeliverer: Sendable {
                 if let status, !(200 ..< 300).contains(status) { errorText = "HTTP \(status)" }
             } catch let failure as WebhookHTTPClient.Failure {
                 errorText = failure.description
+                switch failure {
+                case .invalidURL, .refusedAddress: networkFailure = false
+                case .resolve, .connect, .timeout, .tls, .malformedResponse: networkFailure = true
+                }
             } catch {
                 errorText = String(describing: error)
             }
@@ -109,7 +116,7 @@ public struct PushDeliverer: Sendable {
                 continue
             }
             let attempts = Int(delivery.attempts) + 1
-            let retryable = status == nil || status == 429 || (status ?? 0) >= 500
+            let retryable = status == nil ? networkFailure : status == 429 || (status ?? 0) >= 500
             var next: Int64? = retryable && attempts < maxAttempts ? now + Self.backoff(attempts: attempts) : nil
             if let planned = next, planned > delivery.createdAt + timeToLive { next = nil }
             try database.write { db in
