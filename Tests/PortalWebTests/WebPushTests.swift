@@ -230,6 +230,35 @@ final class TestPushService: Sendable {
         #expect(try row["failed_at"] as Int64? == now)
     }
 
+    @Test func messagesAndAnnouncementsPushToDevicesThatChoseThem() throws {
+        let setup = try Self.setup(events: [.newMessage])
+        defer { setup.service.stop() }
+        let now = Int64(Date().timeIntervalSince1970)
+        let store = MessageStore(baseURL: "https://portal.example")
+        let thread = try setup.portal.database.write { db in
+            let thread = try store.startThread(in: db, programID: setup.team.programID, partnerID: setup.partnerID, side: .program,
+                                               authorUserID: nil, subject: "New creatives", body: "Fresh banners are up.", now: now)
+            // The partner's own message is not pushed back to the partner, and announcements were not chosen.
+            _ = try store.reply(in: db, programID: setup.team.programID, partnerID: setup.partnerID, threadID: thread, side: .partner,
+                                authorUserID: setup.userID, body: "Thanks!", now: now)
+            _ = try store.publish(in: db, programID: setup.team.programID, title: "Holiday bonus", bodyMarkdown: "Double rates.", now: now)
+            return thread
+        }
+        #expect(try setup.deliverer.run(setup.portal.database, now: now).delivered == 1)
+        let payload = try #require(setup.service.received.first?.payload)
+        #expect(payload["title"] == "Acme: New creatives")
+        #expect(payload["body"] == "Fresh banners are up.")
+        #expect(payload["url"] == "/portal/messages/\(thread)?partner=\(setup.partnerID)")
+        // Choosing announcements too: the next one is pushed.
+        try setup.portal.database.write { db in
+            try setup.subscriptions.choose(in: db, userID: setup.userID, partnerID: setup.partnerID, id: setup.subscriptionID,
+                                           events: [.newMessage, .announcement])
+            _ = try store.publish(in: db, programID: setup.team.programID, title: "Spring sale", bodyMarkdown: "Starts Monday.", now: now)
+        }
+        #expect(try setup.deliverer.run(setup.portal.database, now: now + 1).delivered == 1)
+        #expect(setup.service.received.last?.payload["title"] == "Acme: Spring sale")
+    }
+
     @Test func theJobLoopDeliversPushesQueuedByTheEngine() throws {
         let setup = try Self.setup(events: [.commissionApproved])
         defer { setup.service.stop() }

@@ -137,9 +137,11 @@ public struct PushSubscriptions: Sendable {
         return ids.count
     }
 
-    /// `{"title", "body", "url"}`, the body shortened so the whole stays well under a push message's limit.
+    /// `{"title", "body", "url"}`, shortened so that even four-byte characters and escapes stay under a push
+    /// message's 3993 bytes of plaintext (`WebPushEncryption.maxPlaintext`).
     static func payload(title: String, body: String, url: String) throws -> String {
-        let object: [String: String] = ["title": String(title.prefix(200)), "body": String(body.prefix(1000)), "url": String(url.prefix(500))]
+        func cut(_ text: String, _ limit: Int) -> String { text.count > limit ? String(text.prefix(limit - 1)) + "…" : text }
+        let object: [String: String] = ["title": cut(title, 120), "body": cut(body, 400), "url": String(url.prefix(500))]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
