@@ -68,6 +68,7 @@ public struct Application: Sendable {
         CommissionsAPIController(database: environment.database).register(on: api)
         PayoutsAPIController(database: environment.database, store: PayoutStore(vault: vault)).register(on: api)
         ReportsAPIController(database: environment.database).register(on: api)
+        WebhooksAPIController(database: environment.database, store: try WebhookStore(key: environment.secretKey)).register(on: api)
 
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database
@@ -96,6 +97,9 @@ public struct Application: Sendable {
         AdminProgramController(database: database, templates: templates, addressSecret: addressSecret, linkCache: linkCache,
                                baseURL: options.baseURL).register(on: admin)
         AdminAPIKeysController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
+        let webhookPages = WebhookPagesController(database: database, templates: templates, store: try WebhookStore(key: environment.secretKey),
+                                                  addressSecret: addressSecret)
+        webhookPages.register(admin: admin)
         AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
         AdminProgramsController(database: database, templates: templates).register(on: admin)
@@ -133,6 +137,7 @@ public struct Application: Sendable {
         PartnerTaxController(database: database, templates: templates, store: try TaxFormStore(key: environment.secretKey), addressSecret: addressSecret).register(on: portal)
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
+        webhookPages.register(portal: portal)
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
         PartnerNPSController(database: database).register(on: portal)
         PartnerTermsController(database: database, templates: templates, addressSecret: addressSecret).register(on: portal)

@@ -134,6 +134,8 @@ public struct MessageStore: Sendable {
         try db.execute("INSERT INTO messages (thread_id, author_user_id, author_side, body, created_at) VALUES (?, ?, ?, ?, ?)",
                        [threadID, authorUserID, side.rawValue, text, now])
         let messageID = db.lastInsertRowID
+        try WebhookEvents.messageCreated(in: db, programID: programID, partnerID: partnerID, threadID: threadID, messageID: messageID,
+                                         subject: subject, side: side.rawValue, body: text, now: now)
         // The author has seen their own thread up to here.
         if let authorUserID { try markRead(in: db, threadID: threadID, userID: authorUserID, upTo: messageID) }
         try notify(in: db, programID: programID, partnerID: partnerID, threadID: threadID, subject: subject, side: side, body: text,

@@ -66,7 +66,9 @@ public struct PayoutStore: Sendable {
             precondition(paid.amount == candidate.available, "payout amount differs from the planned balance")
             payoutIDs.append(payoutID)
         }
-        return Batch(id: batchID, payouts: try payoutIDs.compactMap { try payout(in: db, programID: programID, id: $0) }, skipped: plan.skipped)
+        let payouts = try payoutIDs.compactMap { try payout(in: db, programID: programID, id: $0) }
+        for payout in payouts { try WebhookEvents.payoutCreated(in: db, programID: programID, payout, now: now) }
+        return Batch(id: batchID, payouts: payouts, skipped: plan.skipped)
     }
 
     static let columns = """

@@ -30,7 +30,7 @@ public struct HoldRelease: Sendable {
                 for id in due {
                     let position = try ledger.position(in: db, commissionID: id)
                     guard position.remaining > 0 else { continue }
-                    let amount = try ledger.approve(in: db, commissionID: id, notify: false, now: now)
+                    let amount = try ledger.approve(in: db, commissionID: id, now: now, notify: false)
                     let currency = try db.queryValue("SELECT currency FROM commissions WHERE id = ?", [id], as: String.self) ?? ""
                     let key = ApprovedKey(partnerID: position.partnerID, currency: currency)
                     let sum = approvedFor[key] ?? (0, 0)
