@@ -145,6 +145,9 @@ public struct Application: Sendable {
         PartnerMessagesController(database: database, templates: templates, store: messages).register(on: portal)
         PartnerProfileController(database: database, templates: templates, hasher: environment.hasher, sessions: sessions).register(on: portal)
         PartnerTeamSwitchController(database: database, templates: templates).register(on: portal)
+        // Web Push opt-in per device and the device list (docs/DECISIONS.md, Notifications).
+        PartnerPushController(database: database, templates: templates, subscriptions: try PushSubscriptions(key: environment.secretKey),
+                              keys: try VAPIDKeys(key: environment.secretKey)).register(on: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: linkCache, recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)

@@ -7,7 +7,7 @@ from conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, scre
 
 PAGES = ["/portal", "/portal/links", "/portal/analytics", "/portal/analytics?range=custom&from=2026-13-01&to=x",
          "/portal/commissions", "/portal/payouts", "/portal/payouts/settings", "/portal/tax", "/portal/resources",
-         "/portal/messages", "/portal/team", "/portal/profile", "/portal/api", "/portal/api/postbacks"]
+         "/portal/messages", "/portal/team", "/portal/profile", "/portal/notifications", "/portal/api", "/portal/api/postbacks"]
 
 
 def test_public_pages_have_no_serious_violations(portal, phone):

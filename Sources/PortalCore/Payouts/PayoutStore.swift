@@ -105,6 +105,7 @@ public struct PayoutStore: Sendable {
         try db.execute("UPDATE payouts SET status = 'paid', reference = ?, settled_at = ? WHERE id = ?", [reference, now, id])
         let paid = try self.payout(in: db, programID: programID, id: id) ?? payout
         try WebhookEvents.payoutSettled(in: db, programID: programID, paid, now: now)
+        try PartnerNotices.payoutPaid(in: db, payout: paid, now: now)
         return paid
     }
 
@@ -118,6 +119,7 @@ public struct PayoutStore: Sendable {
         try db.execute("UPDATE payouts SET failure_reason = ? WHERE id = ?", [reason, id])
         let failed = try self.payout(in: db, programID: programID, id: id) ?? payout
         try WebhookEvents.payoutSettled(in: db, programID: programID, failed, now: now)
+        try PartnerNotices.payoutFailed(in: db, payout: failed, now: now)
         return failed
     }
 
