@@ -222,6 +222,15 @@ static inline SSL_CTX *portal_tls_client_context_new(void) {
     return context;
 }
 
+/// The same, also trusting the CA certificates in the PEM file `path` (a company's internal CA). NULL when the file
+/// cannot be read.
+static inline SSL_CTX *portal_tls_client_context_with_ca(const char *path) {
+    SSL_CTX *context = portal_tls_client_context_new();
+    if (context == NULL) return NULL;
+    if (SSL_CTX_load_verify_locations(context, path, NULL) != 1) { SSL_CTX_free(context); return NULL; }
+    return context;
+}
+
 /// Names the server to reach: SNI and host-name verification for a DNS name, IP verification for a literal. 1 on success.
 static inline int portal_tls_client_set_host(SSL *ssl, const char *host, int isAddress) {
     if (isAddress) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);

@@ -1,5 +1,6 @@
 import COpenSSL
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,9 +17,14 @@ public struct WebhookHTTPClient: Sendable {
     /// Only the status line and headers matter; a longer answer is cut off here.
     public var maxResponseBytes = 16 * 1024
     public var allowPrivate: Bool
+    /// A PEM file of CA certificates trusted beside the system store (`PORTAL_WEBHOOKS_CA_FILE`): receivers behind a
+    /// company's own CA. Nil: the system store only.
+    public var trustedCAFile: String?
 
-    public init(allowPrivate: Bool = AddressPolicy.allowsPrivate()) {
+    public init(allowPrivate: Bool = AddressPolicy.allowsPrivate(),
+                trustedCAFile: String? = ProcessInfo.processInfo.environment["PORTAL_WEBHOOKS_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }) {
         self.allowPrivate = allowPrivate
+        self.trustedCAFile = trustedCAFile
     }
 
     public struct Response: Sendable, Equatable {
@@ -95,7 +101,7 @@ public struct WebhookHTTPClient: Sendable {
         let answerDeadline = Date().addingTimeInterval(answerTimeout)
         let answer: [UInt8]
         if url.secure {
-            answer = try TLSChannel(socket: socket, host: url.host)
+            answer = try TLSChannel(socket: socket, host: url.host, caFile: trustedCAFile)
                 .exchange(bytes, limit: maxResponseBytes, untilEnd: readBody, deadline: min(deadline, answerDeadline))
         } else {
             try Self.setTimeout(socket, until: answerDeadline)
@@ -315,9 +321,12 @@ public struct WebhookHTTPClient: Sendable {
 private struct TLSChannel {
     let socket: Int32
     let host: String
+    let caFile: String?
 
     func exchange(_ request: [UInt8], limit: Int, untilEnd: Bool, deadline: Date) throws(WebhookHTTPClient.Failure) -> [UInt8] {
-        guard let context = ClientContext.shared.pointer else { throw .tls("no TLS client context (CA store not found?)") }
+        guard let context = ClientContext.context(caFile: caFile) else {
+            throw .tls(caFile.map { "cannot read the CA file \($0)" } ?? "no TLS client context (CA store not found?)")
+        }
         guard let ssl = SSL_new(context) else { throw .tls("SSL_new") }
         defer { SSL_free(ssl) }
         let isAddress = AddressPolicy.classify(host) != nil
@@ -363,12 +372,26 @@ private struct TLSChannel {
 /// The client context, set up once per process (it reads the CA store). Only read after `init`; OpenSSL allows
 /// creating connections from one context on several threads.
 private final class ClientContext: @unchecked Sendable {
-    static let shared = ClientContext()
+    static let shared = ClientContext(caFile: nil)
+    /// Contexts with an extra CA file, made once per file (there is one in practice: the environment's).
+    private static let withFiles = Mutex<[String: ClientContext]>([:])
+
     let pointer: OpaquePointer?
-    init() {
+
+    init(caFile: String?) {
         // OpenSSL writes to the socket without MSG_NOSIGNAL: a receiver that hangs up must be EPIPE, not SIGPIPE
         // (the server ignores SIGPIPE already; `portal jobs run` needs it too).
         signal(SIGPIPE, SIG_IGN)
-        pointer = portal_tls_client_context_new()
+        pointer = caFile.map { portal_tls_client_context_with_ca($0) } ?? portal_tls_client_context_new()
+    }
+
+    static func context(caFile: String?) -> OpaquePointer? {
+        guard let caFile else { return shared.pointer }
+        return withFiles.withLock { contexts in
+            if let made = contexts[caFile] { return made.pointer }
+            let made = ClientContext(caFile: caFile)
+            if made.pointer != nil { contexts[caFile] = made }
+            return made.pointer
+        }
     }
 }
