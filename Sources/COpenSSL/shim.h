@@ -233,3 +233,12 @@ static inline int portal_tls_client_set_host(SSL *ssl, const char *host, int isA
 static inline long portal_tls_verify_result(const SSL *ssl) { return SSL_get_verify_result(ssl); }
 
 #endif
+
+/* --- SSO (JWS) --- */
+/* Key generation and parameter export for JWS keys (RS256, ES256); verification needs only evp.h and x509.h. */
+#ifndef PORTAL_COPENSSL_SHIM_SSO_H
+#define PORTAL_COPENSSL_SHIM_SSO_H
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+#endif
