@@ -44,7 +44,7 @@ public struct SSOFailure: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// Discovery, JWKS and the token endpoint of OpenID providers, over `WebhookHTTPClient` (its SSRF guard included).
 /// Discovery documents and key sets are cached in memory for an hour; a token signed with a key id we do not know makes
-/// one early refetch of the key set (key rotation), at most once a minute per provider.
+/// one early refetch of the key set (key rotation); a key id still missing after that is not refetched for a minute.
 public final class OpenIDClient: Sendable {
     public struct Discovery: Sendable, Equatable {
         public let issuer: String
@@ -60,6 +60,8 @@ public final class OpenIDClient: Sendable {
     let refetchInterval: Double
     private let discoveries = Mutex<[String: (Discovery, Date)]>([:])
     private let keySets = Mutex<[String: (keys: [JWK], fetched: Date)]>([:])
+    /// Key ids a refetch did not find, and when (see `key(for:jwksURI:)`).
+    private let misses = Mutex<[String: Date]>([:])
     /// How many times a key set was fetched (tests watch rotation).
     private let fetches = Mutex<Int>(0)
 
@@ -91,14 +93,16 @@ public final class OpenIDClient: Sendable {
         return discovery
     }
 
-    /// The key that verifies `jws`: from the cached set, or after one refetch when the key id is unknown and the
-    /// last fetch is older than `refetchInterval`.
+    /// The key that verifies `jws`: from the cached set, or after a refetch when its key id is unknown (key rotation).
+    /// A key id that a refetch did not find is remembered for `refetchInterval`, so a provider (or token) naming a
+    /// missing key again does not make us fetch the key set on every sign-in.
     public func key(for jws: JWS, jwksURI: String) throws(SSOFailure) -> JWK {
+        let now = Date()
         let cached = keySets.withLock { $0[jwksURI] }
-        if let cached, Date().timeIntervalSince(cached.fetched) < cacheLifetime, let key = JWSVerifier.key(for: jws, in: cached.keys) {
-            return key
-        }
-        if let cached, Date().timeIntervalSince(cached.fetched) < refetchInterval {
+        let fresh = cached.map { now.timeIntervalSince($0.fetched) < cacheLifetime } ?? false
+        if fresh, let cached, let key = JWSVerifier.key(for: jws, in: cached.keys) { return key }
+        let missKey = jwksURI + "#" + (jws.keyID ?? "")
+        if fresh, let missed = misses.withLock({ $0[missKey] }), now.timeIntervalSince(missed) < refetchInterval {
             throw .rejected("signed with an unknown key")
         }
         let keys: [JWK]
@@ -110,8 +114,14 @@ public final class OpenIDClient: Sendable {
             throw .unavailable("key set: \(error)")
         }
         fetches.withLock { $0 += 1 }
-        keySets.withLock { $0[jwksURI] = (keys, Date()) }
-        guard let key = JWSVerifier.key(for: jws, in: keys) else { throw .rejected("signed with an unknown key") }
+        keySets.withLock { $0[jwksURI] = (keys, now) }
+        guard let key = JWSVerifier.key(for: jws, in: keys) else {
+            misses.withLock { misses in
+                if misses.count > 1000 { misses.removeAll() }
+                misses[missKey] = now
+            }
+            throw .rejected("signed with an unknown key")
+        }
         return key
     }
 
