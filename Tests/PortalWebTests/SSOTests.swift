@@ -26,11 +26,12 @@ final class SSOHarness {
     var store: SSOStore { get throws { try SSOStore(key: portal.environment.secretKey) } }
 
     @discardableResult
-    func connect(partnerID: Int64?, domains: String, role: Role, mandatory: Bool = false, clientID: String = TestOpenIDProvider.clientID) throws -> SSOConnection {
+    func connect(partnerID: Int64?, domains: String, role: Role, mandatory: Bool = false, clientID: String = TestOpenIDProvider.clientID,
+                 issuer: String? = nil) throws -> SSOConnection {
         let store = try self.store
         return try portal.database.write { db in
             try store.save(in: db, programID: team.programID, partnerID: partnerID,
-                           draft: SSOStore.Draft(issuer: provider.issuer, clientID: clientID, clientSecret: TestOpenIDProvider.clientSecret,
+                           draft: SSOStore.Draft(issuer: issuer ?? provider.issuer, clientID: clientID, clientSecret: TestOpenIDProvider.clientSecret,
                                                  domains: domains, defaultRole: role.rawValue, mandatory: mandatory),
                            allowHTTPIssuer: true, now: 0)
         }
@@ -202,6 +203,11 @@ final class SSOHarness {
         let reply = try HTTPGet.request(port: sso.portal.port, method: "GET", path: "/sso/start?email=someone%40initech.test")
         #expect(reply.status == 400)
         #expect(reply.body.contains("Single sign-on is not set up for initech.test"))
+        // A provider that cannot be reached is a clear page too (502), not a server error.
+        try sso.connect(partnerID: nil, domains: "down.test", role: .programViewer, issuer: "http://127.0.0.1:1")
+        let down = try HTTPGet.request(port: sso.portal.port, method: "GET", path: "/sso/start?email=someone%40down.test")
+        #expect(down.status == 502)
+        #expect(down.body.contains("could not be reached"))
     }
 
     @Test func existingUserOfAnotherTeamIsRefused() throws {
@@ -349,6 +355,20 @@ final class SSOHarness {
         #expect(try sso.portal.database.read { db in try sso.store.connection(in: db, programID: team.programID, partnerID: nil) } == nil)
         let last = try sso.portal.database.read { db in try db.queryValue("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1", as: String.self) }
         #expect(last == "sso.delete")
+
+        // The partner teams' connections are listed; owners may remove one (a domain claimed by mistake), managers not.
+        let listed = try team.get("/admin/sso", as: owner)
+        #expect(listed.body.contains("Globex"))
+        #expect(listed.body.contains("globex.test"))
+        let partnerConnection = try #require(try sso.portal.database.read { db in
+            try sso.store.connection(in: db, programID: team.programID, partnerID: sso.partnerID)
+        })
+        #expect(try team.post("/admin/sso/partners/\(partnerConnection.id)/delete", [], as: manager).status == 403)
+        #expect(try team.post("/admin/sso/partners/\(partnerConnection.id)/delete?program=\(otherProgram)", [], as: owner).status == 404)
+        #expect(try team.post("/admin/sso/partners/\(partnerConnection.id)/delete", [], as: owner).status == 303)
+        #expect(try sso.portal.database.read { db in try sso.store.connection(in: db, id: partnerConnection.id) } == nil)
+        let removed = try sso.portal.database.read { db in try db.queryValue("SELECT action FROM audit_log ORDER BY id DESC LIMIT 1", as: String.self) }
+        #expect(removed == "sso.partner_remove")
     }
 
     @Test func validationErrorsAreShownOnTheForm() throws {

@@ -52,6 +52,23 @@ struct SSOSettingsController {
             return .redirect(to: "/admin/sso?program=\(admin.programID)&done=deleted", status: .seeOther)
         }
 
+        // A partner's connection can be removed by the program's owners (a team that claimed a domain it should not have).
+        admin.post("/sso/partners/{id}/delete", options: small) { request, context in
+            let admin = try AdminContext.resolve(request, context, database: database, addressSecret: addressSecret)
+            try admin.require(.manageProgramSettings)
+            _ = try FormBody.parse(request)
+            guard let id = Int64(try context.parameters.require("id")) else { throw HTTPError(.notFound, "Not found") }
+            let now = AuthController.now()
+            try database.write { db in
+                guard let existing = try service.store.connection(in: db, id: id), existing.programID == admin.programID,
+                      let partnerID = existing.partnerID else { throw HTTPError(.notFound, "Not found") }
+                try service.store.delete(in: db, programID: admin.programID, partnerID: partnerID)
+                try AuditLog().record(in: db, programID: admin.programID, actor: admin.actor, action: "sso.partner_remove", subjectType: "sso_connection",
+                                      subjectID: id, details: "partner \(partnerID): \(existing.issuer), domains \(existing.domains.joined(separator: " "))", now: now)
+            }
+            return .redirect(to: "/admin/sso?program=\(admin.programID)&done=deleted", status: .seeOther)
+        }
+
         portal.get("/team/sso") { request, context in
             let partner = try requireOwner(request, context)
             return try partnerPage(context, partner: partner, draft: nil, errors: [:], notice: Self.notice(request))
@@ -147,8 +164,21 @@ struct SSOSettingsController {
 
     private func adminPage(_ context: RequestContext, admin: AdminContext, draft: SSOStore.Draft?, errors: [String: [String]], notice: String?,
                            status: HTTPStatus = .ok) throws -> Response {
-        let existing = try database.read { db in try service.store.connection(in: db, programID: admin.programID, partnerID: nil) }
+        let (existing, partners) = try database.read { db -> (SSOConnection?, [[String: Any]]) in
+            let partners = try db.query("""
+                SELECT c.id, p.name FROM sso_connections c JOIN partners p ON p.id = c.partner_id WHERE c.program_id = ? ORDER BY p.name
+                """, [admin.programID]).map { row -> [String: Any] in
+                let connection = try service.store.connection(in: db, id: try row["id"])
+                return ["id": try row["id"] as Int64, "partner": try row["name"] as String, "issuer": connection?.issuer ?? "",
+                        "domains": connection?.domains.joined(separator: ", ") ?? "", "mandatory": connection?.mandatory ?? false,
+                        "role": connection?.defaultRole.title ?? ""]
+            }
+            return (try service.store.connection(in: db, programID: admin.programID, partnerID: nil), partners)
+        }
         var values = formValues(existing: existing, draft: draft, errors: errors, staff: true)
+        values["partnerConnections"] = partners
+        values["hasPartnerConnections"] = !partners.isEmpty
+        values["programID"] = admin.programID
         values["programName"] = admin.programName
         values["canManage"] = admin.may(.manageProgramSettings)
         values["formAction"] = "/admin/sso?program=\(admin.programID)"
