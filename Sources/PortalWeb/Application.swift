@@ -86,7 +86,7 @@ public struct Application: Sendable {
             .register(on: browser)
         SSOController(service: sso, sessions: sessions, templates: templates, logger: logger).register(on: browser)
         PasswordLinkController(database: database, sessions: sessions, hasher: environment.hasher, templates: templates,
-                               baseURL: options.baseURL).register(on: browser)
+                               baseURL: options.baseURL, sso: sso).register(on: browser)
         let addressSecret = environment.secretKey.derive("address-hash")
         ApplicationController(database: database, sessions: sessions, partners: PartnerStore(vault: try PayoutDetailsVault(key: environment.secretKey)),
                               templates: templates, baseURL: options.baseURL, addressSecret: addressSecret,

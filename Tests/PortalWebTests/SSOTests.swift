@@ -270,6 +270,23 @@ final class SSOHarness {
         #expect(!refused.setCookies.contains { $0.hasPrefix("pp_session=") })
         let outsider = try password("outsider@globex.test")
         #expect(outsider.status == 303)
+        // A password-reset link does not sign the member in either: it sends them through single sign-on.
+        let token = try sso.portal.database.write { db in
+            try OneTimeTokens().issue(in: db, purpose: .passwordReset, email: "member@globex.test",
+                                      userID: try accounts.user(in: db, email: "member@globex.test")?.id, lifetime: 3600, now: AuthController.now())
+        }
+        // (The outsider's sign-in ended the anonymous session: a fresh one for this form.)
+        let fresh = try HTTPGet.request(port: sso.portal.port, method: "GET", path: "/login")
+        let freshCookie = String(try #require(fresh.setCookies.first { $0.hasPrefix("pp_session=") }).split(separator: ";")[0])
+        let freshCSRF = try #require(fresh.body.range(of: #"name="csrf_token" value="([^"]+)""#, options: .regularExpression)
+            .map { String(fresh.body[$0].split(separator: "\"")[3]) })
+        let reset = try HTTPGet.request(port: sso.portal.port, method: "POST", path: "/password/\(token)",
+                                        headers: ["Cookie": freshCookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                        body: FormParameters.encode([("csrf_token", freshCSRF), ("password", "another long password 1"),
+                                                                     ("confirm", "another long password 1")]))
+        #expect(reset.status == 303, "\(reset.body)")
+        #expect(reset.headers["location"] == "/sso/start?email=member%40globex.test")
+        #expect(!reset.setCookies.contains { $0.hasPrefix("pp_session=") && !$0.hasPrefix("pp_session=;") })
         // Through single sign-on the member gets in.
         sso.provider.configure { $0.email = "member@globex.test" }
         #expect(try sso.signIn("member@globex.test").reply.status == 303)
