@@ -263,6 +263,13 @@ final class SSOHarness {
                                 headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
                                 body: FormParameters.encode([("csrf_token", csrf), ("email", email), ("password", "correct horse battery")]))
         }
+        // The sign-in form with an SSO e-mail and no password goes to single sign-on (discovery by domain).
+        let discovered = try HTTPGet.request(port: sso.portal.port, method: "POST", path: "/login",
+                                             headers: ["Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"],
+                                             body: FormParameters.encode([("csrf_token", csrf), ("email", "Someone@Globex.test"), ("password", ""),
+                                                                          ("next", "/portal/links")]))
+        #expect(discovered.status == 303)
+        #expect(discovered.headers["location"] == "/sso/start?email=someone%40globex.test&next=%2Fportal%2Flinks")
         let refused = try password("member@globex.test")
         #expect(refused.status == 403)
         #expect(refused.body.contains("globex.test requires single sign-on"))

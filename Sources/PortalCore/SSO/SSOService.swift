@@ -216,6 +216,11 @@ public struct SSOService: Sendable {
         }
     }
 
+    /// Whether the e-mail's domain has single sign-on.
+    public func hasConnection(forEmail email: String) throws -> Bool {
+        try database.read { db in try store.connection(in: db, forEmail: email) != nil }
+    }
+
     /// Whether any connection exists (the login page offers single sign-on only then).
     public func anyConnection() throws -> Bool {
         try database.read { db in try db.queryOne("SELECT 1 FROM sso_connections LIMIT 1") != nil }

@@ -55,6 +55,12 @@ struct AuthController {
         let form = try FormBody.parse(request)
         let email = form["email"] ?? ""
         let next = Self.safeNext(form["next"])
+        if (form["password"] ?? "").isEmpty, let sso, try sso.hasConnection(forEmail: email) {
+            // Discovery by domain: an e-mail with single sign-on and no password goes to its identity provider.
+            var target = "/sso/start?email=" + OpenIDClient.formEncode(AccountStore.normalizedEmail(email) ?? email)
+            if let next { target += "&next=" + OpenIDClient.formEncode(next) }
+            return .redirect(to: target, status: .seeOther)
+        }
         if let connection = try sso?.mandatoryConnection(forPassword: email) {
             // Refused before the password is checked: the organisation decided its people sign in through its provider.
             let domain = SSOStore.domain(ofEmail: email) ?? connection.domains.first ?? ""
