@@ -144,30 +144,33 @@ enum DER {
 
     /// The reverse, for signing: DER `SEQUENCE { r, s }` to 64 raw bytes (nil if it is not that shape).
     static func rawECDSASignature(der: [UInt8]) -> [UInt8]? {
-        var index = 0
-        func read(tag: UInt8) -> [UInt8]? {
-            guard index + 2 <= der.count, der[index] == tag else { return nil }
-            var count = Int(der[index + 1])
-            index += 2
-            if count & 0x80 != 0 {
-                let octets = count & 0x7F
-                guard octets <= 2, index + octets <= der.count else { return nil }
-                count = der[index..<index + octets].reduce(0) { $0 << 8 | Int($1) }
-                index += octets
-            }
-            guard index + count <= der.count else { return nil }
-            defer { index += count }
-            return Array(der[index..<index + count])
-        }
-        guard read(tag: 0x30) != nil else { return nil }
-        index = 2 + (der.count > 1 && der[1] & 0x80 != 0 ? Int(der[1] & 0x7F) : 0)
-        guard let r = read(tag: 0x02), let s = read(tag: 0x02) else { return nil }
-        func fixed(_ value: [UInt8]) -> [UInt8]? {
-            let trimmed = Array(value.drop { $0 == 0 })
-            guard trimmed.count <= 32 else { return nil }
-            return [UInt8](repeating: 0, count: 32 - trimmed.count) + trimmed
-        }
-        guard let rr = fixed(r), let ss = fixed(s) else { return nil }
+        guard let (sequence, rest) = element(der[...], tag: 0x30), rest.isEmpty,
+              let (r, afterR) = element(sequence, tag: 0x02), let (s, end) = element(afterR, tag: 0x02), end.isEmpty,
+              let rr = fixed32(r), let ss = fixed32(s) else { return nil }
         return rr + ss
+    }
+
+    /// One TLV with `tag` at the start of `bytes`: its content and what follows (short or 1–2 byte long lengths).
+    private static func element(_ bytes: ArraySlice<UInt8>, tag: UInt8) -> (content: ArraySlice<UInt8>, rest: ArraySlice<UInt8>)? {
+        var index = bytes.startIndex
+        guard bytes.count >= 2, bytes[index] == tag else { return nil }
+        index += 1
+        var count = Int(bytes[index])
+        index += 1
+        if count & 0x80 != 0 {
+            let octets = count & 0x7F
+            guard (1...2).contains(octets), index + octets <= bytes.endIndex else { return nil }
+            count = bytes[index..<index + octets].reduce(0) { $0 << 8 | Int($1) }
+            index += octets
+        }
+        guard index + count <= bytes.endIndex else { return nil }
+        return (bytes[index..<index + count], bytes[(index + count)...])
+    }
+
+    /// An INTEGER's magnitude as exactly 32 big-endian bytes (nil if it is longer).
+    private static func fixed32(_ value: ArraySlice<UInt8>) -> [UInt8]? {
+        let trimmed = Array(value.drop { $0 == 0 })
+        guard trimmed.count <= 32 else { return nil }
+        return [UInt8](repeating: 0, count: 32 - trimmed.count) + trimmed
     }
 }

@@ -82,6 +82,10 @@ import Testing
         let edge = [UInt8](repeating: 0, count: 31) + [0x80] + [0xFF] + [UInt8](repeating: 0x01, count: 31)
         #expect(DER.rawECDSASignature(der: DER.ecdsaSignature(raw: edge)) == edge)
         #expect(DER.rawECDSASignature(der: DER.ecdsaSignature(raw: signature)) == signature)
+        // Not an ECDSA-Sig-Value: trailing bytes, a missing s, an oversized r.
+        #expect(DER.rawECDSASignature(der: der + [0]) == nil)
+        #expect(DER.rawECDSASignature(der: [0x30, 0x02, 0x02, 0x00]) == nil)
+        #expect(DER.rawECDSASignature(der: DER.sequence(DER.integer([UInt8](repeating: 1, count: 33)) + DER.integer([1]))) == nil)
     }
 
     @Test func jwkImport() throws {

@@ -150,8 +150,8 @@ public struct SSOStore: Sendable {
                 }
             }
         }
-        let role = Role(rawValue: draft.defaultRole)
-        if role == nil || !Self.allowedDefaultRoles(staff: partnerID == nil).contains(role!) {
+        let role = Role(rawValue: draft.defaultRole).flatMap { Self.allowedDefaultRoles(staff: partnerID == nil).contains($0) ? $0 : nil }
+        if role == nil {
             errors["default_role", default: []].append("Choose the role new members get.")
         }
         guard errors.isEmpty, let domains, let role else { throw Invalid(errors: errors) }
