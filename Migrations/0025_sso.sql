@@ -39,3 +39,15 @@ CREATE TABLE sso_login_states (
     used_at        INTEGER
 );
 CREATE INDEX sso_login_states_created ON sso_login_states (created_at);
+
+-- Which identity at the provider (its stable `sub`) an account was first signed in with, per connection. A later
+-- sign-in with the same e-mail but another `sub` (an address given to someone new) is refused, and so is one
+-- `sub` for two accounts.
+CREATE TABLE sso_identities (
+    connection_id  INTEGER NOT NULL REFERENCES sso_connections (id) ON DELETE CASCADE,
+    subject        TEXT    NOT NULL,
+    user_id        INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at     INTEGER NOT NULL,
+    PRIMARY KEY (connection_id, subject),
+    UNIQUE (connection_id, user_id)
+);

@@ -108,6 +108,21 @@ final class SSOHarness {
         #expect(try sso.userCount("new.person@globex.test") == 1)
     }
 
+    @Test func anAccountStaysWithTheProviderSubjectItFirstSignedInWith() throws {
+        let sso = try SSOHarness()
+        #expect(try sso.signIn("new.person@globex.test").reply.status == 303)
+        // The provider gave the address to someone else (another `sub`): refused.
+        sso.provider.configure { $0.subject = "someone-new" }
+        try sso.expectRefused(try sso.signIn("new.person@globex.test"), status: 403, saying: "signed in before by another person")
+        // And that subject cannot take a second account either once it is linked.
+        sso.provider.configure {
+            $0.subject = "sub-new.person@globex.test"
+            $0.email = "renamed@globex.test"
+        }
+        try sso.expectRefused(try sso.signIn("renamed@globex.test"), status: 403, saying: "signed in before by another person")
+        #expect(try sso.userCount("renamed@globex.test") == 0)
+    }
+
     @Test func staffConnectionSignsInProgramStaff() throws {
         let sso = try SSOHarness(algorithm: .es256)
         try sso.connect(partnerID: nil, domains: "acme.test", role: .programViewer)

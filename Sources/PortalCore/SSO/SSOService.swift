@@ -188,6 +188,20 @@ public struct SSOService: Sendable {
                     userID = user.id
                     created = true
                 }
+                // The provider's stable subject: pinned to the account at its first sign-in through this connection.
+                let linkedUser = try db.queryValue("SELECT user_id FROM sso_identities WHERE connection_id = ? AND subject = ?",
+                                                   [connection.id, claims.subject], as: Int64.self)
+                let linkedSubject = try db.queryValue("SELECT subject FROM sso_identities WHERE connection_id = ? AND user_id = ?",
+                                                      [connection.id, userID], as: String.self)
+                if (linkedUser != nil && linkedUser != userID) || (linkedSubject != nil && linkedSubject != claims.subject) {
+                    throw SSOFailure(.accountElsewhere, "Your identity provider says this is \(claims.email), but the account \(claims.email) "
+                                     + "was signed in before by another person at your provider. Ask your administrator.",
+                                     detail: "subject mismatch")
+                }
+                if linkedUser == nil {
+                    try db.execute("INSERT INTO sso_identities (connection_id, subject, user_id, created_at) VALUES (?, ?, ?, ?)",
+                                   [connection.id, claims.subject, userID, now])
+                }
                 if connection.partnerID != nil {
                     try db.execute("INSERT OR IGNORE INTO partner_sign_ins (program_id, day, partner_id) VALUES (?, ?, ?)",
                                    [connection.programID, DailyStats.day(of: now), connection.partnerID])

@@ -16,6 +16,8 @@ final class TestOpenIDProvider: Sendable {
         var email = "new.person@globex.test"
         var emailVerified = true
         var name = "New Person"
+        /// The `sub` claim; by default derived from the e-mail.
+        var subject: String?
         var audience: String?
         var expiresIn: Int64 = 300
         var nonce: String?
@@ -108,7 +110,7 @@ final class TestOpenIDProvider: Sendable {
             }
             let now = Int64(Date().timeIntervalSince1970)
             let claims: [String: Any] = [
-                "iss": behaviour.issuer ?? "http://127.0.0.1:\(shared.port.withLock { $0 })", "sub": "sub-" + behaviour.email,
+                "iss": behaviour.issuer ?? "http://127.0.0.1:\(shared.port.withLock { $0 })", "sub": behaviour.subject ?? "sub-" + behaviour.email,
                 "aud": behaviour.audience ?? Self.clientID, "exp": now + behaviour.expiresIn, "iat": now - 5,
                 "nonce": behaviour.nonce ?? grant.nonce, "email": behaviour.email, "email_verified": behaviour.emailVerified, "name": behaviour.name,
             ]
