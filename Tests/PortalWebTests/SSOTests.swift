@@ -121,6 +121,12 @@ final class SSOHarness {
         }
         try sso.expectRefused(try sso.signIn("renamed@globex.test"), status: 403, saying: "signed in before by another person")
         #expect(try sso.userCount("renamed@globex.test") == 0)
+        // Moving the connection to another provider forgets the old provider's subjects; saving it unchanged does not.
+        let links = { try sso.portal.database.read { db in try db.queryValue("SELECT count(*) FROM sso_identities", as: Int64.self) ?? 0 } }
+        try sso.connect(partnerID: sso.partnerID, domains: "globex.test", role: .partnerMember)
+        #expect(try links() == 1)
+        try sso.connect(partnerID: sso.partnerID, domains: "globex.test", role: .partnerMember, issuer: "https://login.globex.test")
+        #expect(try links() == 0)
     }
 
     @Test func staffConnectionSignsInProgramStaff() throws {

@@ -159,6 +159,8 @@ public struct SSOStore: Sendable {
         let id: Int64
         if let existing {
             id = existing.id
+            // Another provider has other subjects: the pinned identities of the old one mean nothing there.
+            if existing.issuer != issuer { try db.execute("DELETE FROM sso_identities WHERE connection_id = ?", [id]) }
             try db.execute("""
                 UPDATE sso_connections SET issuer = ?, client_id = ?, default_role = ?, mandatory = ?, updated_at = ? WHERE id = ?
                 """, [issuer, clientID, role.rawValue, draft.mandatory, now, id])
