@@ -18,3 +18,27 @@ self.addEventListener("fetch", (event) => {
   if (event.request.mode !== "navigate") return;
   event.respondWith(fetch(event.request).catch(() => caches.match("/offline.html")));
 });
+
+// Web Push (docs/DECISIONS.md, Notifications): the server's payload is {title, body, url}; a click opens the url,
+// always on the portal's own origin.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (error) { message = {}; }
+  event.waitUntil(self.registration.showNotification(message.title || "PartnerPortal", {
+    body: message.body || "",
+    icon: "/icons/icon-192.png",
+    data: { url: message.url || "/portal" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/portal", self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil(self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+    for (const client of windows) {
+      if (client.url === target.href && "focus" in client) return client.focus();
+    }
+    return self.clients.openWindow(target.href);
+  }));
+});

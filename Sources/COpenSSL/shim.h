@@ -232,6 +232,131 @@ static inline int portal_tls_client_set_host(SSL *ssl, const char *host, int isA
 /// Why verification failed, when it did (X509_V_OK otherwise).
 static inline long portal_tls_verify_result(const SSL *ssl) { return SSL_get_verify_result(ssl); }
 
+/* --- Web Push (P-256, HKDF) --- */
+// P-256 keys as OpenSSL 3 EVP_PKEYs built from and read back to the raw forms Web Push uses (a 65-byte
+// uncompressed point, a 32-byte scalar), ECDH, and ES256 with JOSE's raw r||s signatures. Non-deprecated
+// OpenSSL 3 calls only; the variadic and macro-named ones are why these live in C.
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/param_build.h>
+
+/// A new random P-256 key pair (NULL on failure). Free with EVP_PKEY_free.
+static inline EVP_PKEY *portal_p256_generate(void) {
+    return EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+}
+
+/// A P-256 key from its raw public point (65 bytes, 0x04||x||y) and, if `privateKey` is not NULL, its 32-byte
+/// scalar. The point is checked to lie on the curve. NULL on failure. Free with EVP_PKEY_free.
+static inline EVP_PKEY *portal_p256_from_raw(const unsigned char *publicKey, size_t publicLength,
+                                             const unsigned char *privateKey, size_t privateLength) {
+    OSSL_PARAM_BLD *builder = OSSL_PARAM_BLD_new();
+    BIGNUM *scalar = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *context = NULL;
+    EVP_PKEY *key = NULL;
+    if (builder == NULL) return NULL;
+    if (OSSL_PARAM_BLD_push_utf8_string(builder, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1) goto done;
+    if (OSSL_PARAM_BLD_push_octet_string(builder, OSSL_PKEY_PARAM_PUB_KEY, publicKey, publicLength) != 1) goto done;
+    if (privateKey != NULL) {
+        scalar = BN_secure_new();
+        if (scalar == NULL || BN_bin2bn(privateKey, (int)privateLength, scalar) == NULL) goto done;
+        if (OSSL_PARAM_BLD_push_BN(builder, OSSL_PKEY_PARAM_PRIV_KEY, scalar) != 1) goto done;
+    }
+    params = OSSL_PARAM_BLD_to_param(builder);
+    context = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    if (params == NULL || context == NULL || EVP_PKEY_fromdata_init(context) != 1) goto done;
+    if (EVP_PKEY_fromdata(context, &key, privateKey != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+        key = NULL;
+        goto done;
+    }
+    EVP_PKEY_CTX_free(context);
+    context = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    if (context == NULL || EVP_PKEY_public_check(context) != 1 ||
+        (privateKey != NULL && EVP_PKEY_pairwise_check(context) != 1)) {
+        EVP_PKEY_free(key);
+        key = NULL;
+    }
+done:
+    EVP_PKEY_CTX_free(context);
+    OSSL_PARAM_free(params);
+    BN_clear_free(scalar);
+    OSSL_PARAM_BLD_free(builder);
+    return key;
+}
+
+/// The uncompressed public point (65 bytes). 1 on success.
+static inline int portal_p256_public_raw(const EVP_PKEY *key, unsigned char *out) {
+    size_t length = 0;
+    if (EVP_PKEY_set_utf8_string_param((EVP_PKEY *)key, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "uncompressed") != 1) return 0;
+    return EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, out, 65, &length) == 1 && length == 65;
+}
+
+/// The private scalar, left-padded to 32 bytes. 1 on success.
+static inline int portal_p256_private_raw(const EVP_PKEY *key, unsigned char *out) {
+    BIGNUM *scalar = NULL;
+    if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &scalar) != 1) return 0;
+    int ok = BN_bn2binpad(scalar, out, 32) == 32;
+    BN_clear_free(scalar);
+    return ok;
+}
+
+/// ECDH: the x coordinate of privateKey * peer (32 bytes). The peer key is validated. 1 on success.
+static inline int portal_p256_ecdh(EVP_PKEY *privateKey, EVP_PKEY *peer, unsigned char *out) {
+    EVP_PKEY_CTX *context = EVP_PKEY_CTX_new_from_pkey(NULL, privateKey, NULL);
+    size_t length = 32;
+    int ok = context != NULL && EVP_PKEY_derive_init(context) == 1 && EVP_PKEY_derive_set_peer(context, peer) == 1 &&
+             EVP_PKEY_derive(context, out, &length) == 1 && length == 32;
+    EVP_PKEY_CTX_free(context);
+    return ok;
+}
+
+/// ES256: ECDSA over SHA-256 of `message`, as the 64-byte r||s of JWS (RFC 7518 §3.4). 1 on success.
+static inline int portal_p256_sign_raw(EVP_PKEY *key, const unsigned char *message, size_t length, unsigned char *out) {
+    EVP_MD_CTX *digest = EVP_MD_CTX_new();
+    unsigned char der[80];
+    size_t derLength = sizeof der;
+    int ok = 0;
+    if (digest != NULL && EVP_DigestSignInit(digest, NULL, EVP_sha256(), NULL, key) == 1 &&
+        EVP_DigestSign(digest, der, &derLength, message, length) == 1) {
+        const unsigned char *cursor = der;
+        ECDSA_SIG *signature = d2i_ECDSA_SIG(NULL, &cursor, (long)derLength);
+        if (signature != NULL) {
+            const BIGNUM *r = NULL, *s = NULL;
+            ECDSA_SIG_get0(signature, &r, &s);
+            ok = BN_bn2binpad(r, out, 32) == 32 && BN_bn2binpad(s, out + 32, 32) == 32;
+            ECDSA_SIG_free(signature);
+        }
+    }
+    EVP_MD_CTX_free(digest);
+    return ok;
+}
+
+/// Checks a 64-byte r||s ES256 signature of `message`. 1 valid, 0 not.
+static inline int portal_p256_verify_raw(EVP_PKEY *key, const unsigned char *message, size_t length, const unsigned char *raw) {
+    ECDSA_SIG *signature = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(raw, 32, NULL);
+    BIGNUM *s = BN_bin2bn(raw + 32, 32, NULL);
+    if (signature == NULL || r == NULL || s == NULL || ECDSA_SIG_set0(signature, r, s) != 1) {
+        ECDSA_SIG_free(signature);
+        BN_free(r);
+        BN_free(s);
+        ERR_clear_error();
+        return 0;
+    }
+    unsigned char *der = NULL;
+    int derLength = i2d_ECDSA_SIG(signature, &der);
+    ECDSA_SIG_free(signature);
+    EVP_MD_CTX *digest = EVP_MD_CTX_new();
+    int ok = derLength > 0 && digest != NULL && EVP_DigestVerifyInit(digest, NULL, EVP_sha256(), NULL, key) == 1 &&
+             EVP_DigestVerify(digest, der, (size_t)derLength, message, length) == 1;
+    OPENSSL_free(der);
+    EVP_MD_CTX_free(digest);
+    ERR_clear_error();
+    return ok;
+}
+
 #endif
 
 /* --- SSO (JWS) --- */

@@ -2,10 +2,15 @@ internal import COpenSSL
 
 /// Raw AES-256-GCM (NIST SP 800-38D) with a 96-bit nonce and a 128-bit tag. SecretBox wraps it in a
 /// storable format; this layer exists on its own so that it can be checked against published vectors.
+/// A 16-byte key selects AES-128-GCM instead (Web Push's aes128gcm content coding, RFC 8188).
 enum AESGCM {
     static let keyLength = 32
     static let nonceLength = 12
     static let tagLength = 16
+
+    private static func cipher(_ key: [UInt8]) -> OpaquePointer? {
+        key.count == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm()
+    }
 
     /// Opening failed: wrong key, wrong associated data, or altered nonce, ciphertext or tag.
     struct AuthenticationFailure: Error {}
@@ -13,12 +18,12 @@ enum AESGCM {
     static func seal(
         key: [UInt8], nonce: [UInt8], plaintext: [UInt8], associatedData: [UInt8]
     ) throws -> (ciphertext: [UInt8], tag: [UInt8]) {
-        precondition(key.count == keyLength && nonce.count == nonceLength, "AES-256-GCM key or nonce has the wrong size")
+        precondition((key.count == keyLength || key.count == 16) && nonce.count == nonceLength, "AES-GCM key or nonce has the wrong size")
         precondition(plaintext.count < Int32.max && associatedData.count < Int32.max, "AES-GCM input too large")
         guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(context) }
 
-        guard EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
+        guard EVP_EncryptInit_ex(context, cipher(key), nil, nil, nil) == 1,
               portal_gcm_set_iv_length(context, Int32(nonceLength)) == 1,
               EVP_EncryptInit_ex(context, nil, nil, key, nonce) == 1
         else { throw CryptoError.openSSL("EVP_EncryptInit_ex(AES-256-GCM)") }
@@ -53,13 +58,13 @@ enum AESGCM {
     static func open(
         key: [UInt8], nonce: [UInt8], ciphertext: [UInt8], tag: [UInt8], associatedData: [UInt8]
     ) throws -> [UInt8] {
-        precondition(key.count == keyLength && nonce.count == nonceLength, "AES-256-GCM key or nonce has the wrong size")
+        precondition((key.count == keyLength || key.count == 16) && nonce.count == nonceLength, "AES-GCM key or nonce has the wrong size")
         guard tag.count == tagLength else { throw AuthenticationFailure() }
         precondition(ciphertext.count < Int32.max && associatedData.count < Int32.max, "AES-GCM input too large")
         guard let context = EVP_CIPHER_CTX_new() else { throw CryptoError.openSSL("EVP_CIPHER_CTX_new") }
         defer { EVP_CIPHER_CTX_free(context) }
 
-        guard EVP_DecryptInit_ex(context, EVP_aes_256_gcm(), nil, nil, nil) == 1,
+        guard EVP_DecryptInit_ex(context, cipher(key), nil, nil, nil) == 1,
               portal_gcm_set_iv_length(context, Int32(nonceLength)) == 1,
               EVP_DecryptInit_ex(context, nil, nil, key, nonce) == 1
         else { throw CryptoError.openSSL("EVP_DecryptInit_ex(AES-256-GCM)") }

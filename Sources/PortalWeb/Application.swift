@@ -71,6 +71,8 @@ public struct Application: Sendable {
         CommissionsAPIController(database: environment.database).register(on: api)
         PayoutsAPIController(database: environment.database, store: PayoutStore(vault: vault)).register(on: api)
         ReportsAPIController(database: environment.database).register(on: api)
+        WebhooksAPIController(database: environment.database, store: try WebhookStore(key: environment.secretKey)).register(on: api)
+        ProgramDataAPIController(database: environment.database, messages: MessageStore(baseURL: options.baseURL)).register(on: api)
 
         // Browser pages: session, then CSRF on every unsafe request, then the area's access rule.
         let database = environment.database
@@ -104,6 +106,9 @@ public struct Application: Sendable {
         AdminProgramController(database: database, templates: templates, addressSecret: addressSecret, linkCache: linkCache,
                                baseURL: options.baseURL).register(on: admin)
         AdminAPIKeysController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
+        let webhookPages = WebhookPagesController(database: database, templates: templates, store: try WebhookStore(key: environment.secretKey),
+                                                  addressSecret: addressSecret)
+        webhookPages.register(admin: admin)
         AdminRulesController(database: database, templates: templates, addressSecret: addressSecret).register(on: admin)
         AdminTeamController(database: database, templates: templates, addressSecret: addressSecret, baseURL: options.baseURL).register(on: admin)
         AdminProgramsController(database: database, templates: templates).register(on: admin)
@@ -141,12 +146,16 @@ public struct Application: Sendable {
         PartnerTaxController(database: database, templates: templates, store: try TaxFormStore(key: environment.secretKey), addressSecret: addressSecret).register(on: portal)
         PartnerTeamController(database: database, templates: templates, baseURL: options.baseURL).register(on: portal)
         PartnerAPIKeysController(database: database, templates: templates).register(on: portal)
+        webhookPages.register(portal: portal)
         PartnerAnalyticsController(database: database, templates: templates).register(on: portal)
         PartnerNPSController(database: database).register(on: portal)
         PartnerTermsController(database: database, templates: templates, addressSecret: addressSecret).register(on: portal)
         PartnerMessagesController(database: database, templates: templates, store: messages).register(on: portal)
         PartnerProfileController(database: database, templates: templates, hasher: environment.hasher, sessions: sessions).register(on: portal)
         PartnerTeamSwitchController(database: database, templates: templates).register(on: portal)
+        // Web Push opt-in per device and the device list (docs/DECISIONS.md, Notifications).
+        PartnerPushController(database: database, templates: templates, subscriptions: try PushSubscriptions(key: environment.secretKey),
+                              keys: try VAPIDKeys(key: environment.secretKey)).register(on: portal)
         SSOSettingsController(database: database, templates: templates, addressSecret: addressSecret, service: sso,
                               allowHTTPIssuer: options.ssoAllowPrivate).register(admin: admin, portal: portal)
         let clickRecorder = ClickRecorder(database: environment.database)

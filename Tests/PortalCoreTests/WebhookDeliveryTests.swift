@@ -190,7 +190,7 @@ import Testing
         let receiver = try TestReceiver()
         defer { receiver.stop() }
         let ada = try f.partner("Ada")
-        let hook = try endpoint(f, url: receiver.url)
+        let hook = try endpoint(f, url: receiver.url, events: ["conversion.created"])
         let store = try WebhookStore(key: EngineFixture.secret)
         let rotated = try f.pool.write { db in try store.rotateSecret(in: db, programID: f.programID, id: hook.id, overlap: 3_600, now: t0) }
         #expect(rotated != hook.secret)
@@ -231,12 +231,13 @@ import Testing
         func types(_ endpoint: Int64) throws -> [String] {
             try f.pool.read { db in try db.query("SELECT event_type FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id", [endpoint]).map { try $0["event_type"] } }
         }
-        #expect(try types(all.id) == ["conversion.created", "conversion.created", "commission.approved", "commission.approved", "payout.paid", "payout.failed"])
+        #expect(try types(all.id) == ["conversion.created", "commission.created", "conversion.created", "commission.created",
+                                      "commission.approved", "commission.approved", "payout.created", "payout.created", "payout.paid", "payout.failed"])
         #expect(try types(payouts.id) == ["payout.paid", "payout.failed"])
         let adaPayout = batch.payouts[0].partnerID == ada ? "payout.paid" : "payout.failed"
-        #expect(try types(adaPostback.id) == ["conversion.created", "commission.approved", adaPayout])
+        #expect(try types(adaPostback.id) == ["conversion.created", "commission.created", "commission.approved", "payout.created", adaPayout])
         // One event id per event, shared by the endpoints that get it.
-        #expect(try f.count("SELECT count(DISTINCT event_id) FROM webhook_deliveries") == 6)
+        #expect(try f.count("SELECT count(DISTINCT event_id) FROM webhook_deliveries") == 10)
         // A failed transaction queues nothing.
         #expect(throws: (any Error).self) {
             try f.pool.write { db in
@@ -270,5 +271,78 @@ import Testing
         } catch {
             guard case .tls = error else { Issue.record("expected a TLS failure, got \(error)"); return }
         }
+    }
+
+    @Test func aGivenUpDeliveryIsReplayedWithItsEventIdAndTheLogKeepsEveryAttempt() throws {
+        let f = try EngineFixture()
+        let receiver = try TestReceiver()
+        defer { receiver.stop() }
+        receiver.answer(503)
+        let store = try WebhookStore(key: EngineFixture.secret)
+        let hook = try endpoint(f, url: receiver.url)
+        try f.pool.write { db in
+            _ = try WebhookEvents.enqueue(in: db, programID: f.programID, partnerID: nil, type: "payout.paid", data: ["id": 7], now: t0)
+        }
+        // On its last attempt (11 failures so far): this failure gives it up, without disabling (a success came later).
+        try f.pool.write { db in
+            try db.execute("UPDATE webhook_deliveries SET attempts = 11, next_attempt_at = ? WHERE id = 1", [t0 + 246_970])
+            try db.execute("UPDATE webhook_endpoints SET last_success_at = ? WHERE id = ?", [t0 + 246_000, hook.id])
+        }
+        #expect(try deliverer().run(f.pool, now: t0 + 246_970).gaveUp == 1)
+        #expect(try delivery(f.pool)?.failed == t0 + 246_970)
+
+        // Replayed 4 days after the event: due at once, a fresh 3-day window from the replay.
+        let replayAt = t0 + 4 * 86_400
+        let replayed = try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, now: replayAt) }
+        #expect(replayed.state == "pending" && replayed.nextAttemptAt == replayAt && replayed.replayedAt == replayAt)
+        #expect(try deliverer().run(f.pool, now: replayAt).failed == 1)  // still 503: retried 10 s later, not given up
+        #expect(try delivery(f.pool)?.next == replayAt + 10)
+        receiver.answer(200)
+        #expect(try deliverer().run(f.pool, now: replayAt + 10).delivered == 1)
+        let requests = receiver.requests
+        #expect(requests.count == 3)
+        #expect(Set(requests.compactMap { $0.headers["portal-event-id"] }).count == 1)
+        #expect(requests.last?.body == requests.first?.body)
+
+        let attempts = try f.pool.read { db in try store.attempts(in: db, deliveryID: 1) }
+        #expect(attempts.map(\.attemptedAt) == [t0 + 246_970, replayAt, replayAt + 10])
+        #expect(attempts.map(\.status) == [503, 503, 200])
+        #expect(attempts.map(\.replay) == [false, true, false])
+        // The log is history: it cannot be rewritten.
+        #expect(throws: (any Error).self) { try f.pool.write { db in try db.execute("UPDATE webhook_attempts SET status = 200") } }
+
+        // Another program's delivery, or a partner caller's view of a program endpoint: not found.
+        #expect(throws: WebhookStore.Failure.notFound) {
+            try f.pool.write { db in try store.replay(in: db, programID: f.programID + 1, endpointID: hook.id, deliveryID: 1, now: replayAt) }
+        }
+        let ada = try f.partner("Ada")
+        #expect(throws: WebhookStore.Failure.notFound) {
+            try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, owner: .partner(ada), now: replayAt) }
+        }
+        // A disabled endpoint is enabled first.
+        try f.pool.write { db in try db.execute("UPDATE webhook_endpoints SET disabled_at = ? WHERE id = ?", [replayAt, hook.id]) }
+        #expect(throws: WebhookStore.Failure.self) {
+            try f.pool.write { db in try store.replay(in: db, programID: f.programID, endpointID: hook.id, deliveryID: 1, now: replayAt + 20) }
+        }
+    }
+
+    @Test func aRejectionReversesAndAMessageIsAnnounced() throws {
+        let f = try EngineFixture(holdDays: 30)
+        let ada = try f.partner("Ada")
+        let hook = try endpoint(f, url: "https://hooks.example.com/all", events: ["commission.reversed", "message.created"])
+        let recorded = try f.convert(f.sale("a-1", amount: 10_000, partner: ada))
+        let commission = try #require(recorded.commissions.first)
+        try f.pool.write { db in
+            try CommissionReview().reject(in: db, programID: f.programID, commissionID: commission.id, reason: "self-referral", now: t0 + 60)
+            _ = try MessageStore(baseURL: "https://portal.example").startThread(in: db, programID: f.programID, partnerID: ada, side: .program,
+                                                                                authorUserID: nil, subject: "Welcome", body: "Hello Ada", now: t0 + 120)
+        }
+        let rows = try f.pool.read { db in
+            try db.query("SELECT event_type, payload FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id", [hook.id])
+                .map { (try $0["event_type"] as String, try $0["payload"] as String) }
+        }
+        #expect(rows.map(\.0) == ["commission.reversed", "message.created"])
+        #expect(rows[0].1.contains("\"reversed_amount\":\(commission.amount)") && rows[0].1.contains("\"remaining_amount\":0"))
+        #expect(rows[1].1.contains("\"body\":\"Hello Ada\"") && rows[1].1.contains("\"from\":\"program\""))
     }
 }

@@ -102,6 +102,11 @@ public struct ConversionRecorder: Sendable {
         }
         guard let stored = try ConversionStore().conversion(in: db, id: conversionID) else { throw Failure.programNotFound }
         try WebhookEvents.conversionCreated(in: db, programID: programID, stored, now: now)
+        try WebhookEvents.commissionsCreated(in: db, stored, programID: programID, now: now)
+        // Approved at once (hold 0): announced after the conversion and commission that it approves.
+        for commission in stored.commissions where commission.status == "approved" {
+            try WebhookEvents.commissionApproved(in: db, commissionID: commission.id, now: now)
+        }
         return .created(stored)
     }
 
@@ -173,7 +178,7 @@ public struct ConversionRecorder: Sendable {
         try ledger.earn(in: db, programID: program.id, partnerID: partnerID, commissionID: id, amount: amount, now: now)
         // hold_days 0 approves at once; a flagged commission always waits for a reviewer.
         if !flagged && holdUntil <= now {
-            try ledger.approve(in: db, commissionID: id, now: now)
+            try ledger.approve(in: db, commissionID: id, now: now, announce: false)
         }
         return id
     }

@@ -53,6 +53,7 @@ public struct RefundRecorder: Sendable {
         }
 
         var reversals: [Refund.Reversal] = []
+        var announced: [(id: Int64, amount: Int64, remaining: Int64)] = []
         for row in try db.query("SELECT id, partner_id, amount, level FROM commissions WHERE conversion_id = ? ORDER BY level, id", [conversionID]) {
             let commissionID: Int64 = try row["id"]
             let commission: Int64 = try row["amount"]
@@ -62,7 +63,9 @@ public struct RefundRecorder: Sendable {
             // A reviewer may have rejected (reversed) the commission already: never take back more than remains.
             share = min(share, try ledger.position(in: db, commissionID: commissionID).remaining)
             guard share > 0 else { continue }
-            try ledger.reverse(in: db, commissionID: commissionID, amount: share, now: now)
+            let remaining = try ledger.position(in: db, commissionID: commissionID).remaining - share
+            try ledger.reverse(in: db, commissionID: commissionID, amount: share, now: now, announce: false)
+            announced.append((commissionID, share, remaining))
             reversals.append(.init(commissionID: commissionID, partnerID: try row["partner_id"], amount: share))
             let level: Int64 = try row["level"]
             try DailyStats.add(in: db, programID: programID, partnerID: try row["partner_id"], at: try conversion["occurred_at"],
@@ -77,8 +80,13 @@ public struct RefundRecorder: Sendable {
         }
         try db.execute("UPDATE conversions SET refunded_amount = refunded_amount + ? WHERE id = ?", [isSale ? refunding : 0, conversionID])
         try db.execute("INSERT INTO refunds (conversion_id, amount, created_at) VALUES (?, ?, ?)", [conversionID, refunding, now])
-        return Refund(id: db.lastInsertRowID, conversionID: conversionID, externalID: externalID, amount: refunding,
-                      currency: try conversion["currency"], reversals: reversals)
+        let refund = Refund(id: db.lastInsertRowID, conversionID: conversionID, externalID: externalID, amount: refunding,
+                            currency: try conversion["currency"], reversals: reversals)
+        try WebhookEvents.conversionRefunded(in: db, programID: programID, partnerID: try conversion["partner_id"], refund, now: now)
+        for reversal in announced {
+            try WebhookEvents.commissionReversed(in: db, commissionID: reversal.id, amount: reversal.amount, remaining: reversal.remaining, now: now)
+        }
+        return refund
     }
 
     private func campaign(_ db: Database, _ linkID: Int64?) throws -> String {

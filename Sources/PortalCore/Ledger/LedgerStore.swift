@@ -29,21 +29,29 @@ public struct LedgerStore: Sendable {
         try append(db, programID, partnerID, .earned, amount, commissionID: commissionID, now: now)
     }
 
-    /// Moves what remains of a pending commission to available. Returns the amount moved.
+    /// Moves what remains of a pending commission to available. Returns the amount moved. `announce` false leaves
+    /// the `commission.approved` event to the caller (a conversion approved at once announces itself first). With
+    /// `notify` the partner's team hears of it (`PartnerNotices`); the hold-release job passes false and sends one
+    /// notice per partner for the whole run instead.
     @discardableResult
-    public func approve(in db: Database, commissionID: Int64, now: Int64) throws -> Int64 {
+    public func approve(in db: Database, commissionID: Int64, now: Int64, announce: Bool = true, notify: Bool = true) throws -> Int64 {
         let position = try self.position(in: db, commissionID: commissionID)
         guard !position.approved else { throw LedgerError.alreadyApproved(commissionID) }
         guard position.remaining > 0 else { throw LedgerError.nothingToApprove(commissionID) }
         try append(db, position.programID, position.partnerID, .approved, position.remaining, commissionID: commissionID, now: now)
         try db.execute("UPDATE commissions SET status = 'approved', approved_at = ? WHERE id = ?", [now, commissionID])
-        try WebhookEvents.commissionApproved(in: db, commissionID: commissionID, now: now)
+        if announce { try WebhookEvents.commissionApproved(in: db, commissionID: commissionID, now: now) }
+        if notify, let currency = try db.queryValue("SELECT currency FROM commissions WHERE id = ?", [commissionID], as: String.self) {
+            try PartnerNotices.commissionsApproved(in: db, partnerID: position.partnerID, count: 1, total: position.remaining,
+                                                   currency: currency, now: now)
+        }
         return position.remaining
     }
 
     /// Takes back `amount` of a commission: from pending before approval, from available after (below zero when it
     /// was already paid out; the next payout nets the debt off).
-    public func reverse(in db: Database, commissionID: Int64, amount: Int64, now: Int64) throws {
+    /// `announce` false leaves the `commission.reversed` event to the caller (a refund announces itself first).
+    public func reverse(in db: Database, commissionID: Int64, amount: Int64, now: Int64, announce: Bool = true) throws {
         guard amount > 0 else { throw LedgerError.nonPositiveAmount }
         let position = try self.position(in: db, commissionID: commissionID)
         guard amount <= position.remaining else {
@@ -53,6 +61,9 @@ public struct LedgerStore: Sendable {
         try append(db, position.programID, position.partnerID, .reversed, -amount, commissionID: commissionID, stage: stage, now: now)
         if amount == position.remaining {
             try db.execute("UPDATE commissions SET status = 'reversed' WHERE id = ? AND status <> 'rejected'", [commissionID])
+        }
+        if announce {
+            try WebhookEvents.commissionReversed(in: db, commissionID: commissionID, amount: amount, remaining: position.remaining - amount, now: now)
         }
     }
 

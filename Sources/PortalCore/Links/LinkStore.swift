@@ -47,7 +47,9 @@ public struct LinkStore: Sendable {
         try db.execute("""
             INSERT INTO links (program_id, partner_id, code, destination_url, campaign, created_at) VALUES (?, ?, ?, ?, ?, ?)
             """, [programID, partnerID, code, destination, campaign, now])
-        return Link(id: db.lastInsertRowID, partnerID: partnerID, code: code, destinationURL: destination, campaign: campaign)
+        let link = Link(id: db.lastInsertRowID, partnerID: partnerID, code: code, destinationURL: destination, campaign: campaign)
+        try WebhookEvents.linkCreated(in: db, programID: programID, link, now: now)
+        return link
     }
 
     public func links(in db: Database, programID: Int64, partnerID: Int64) throws -> [Link] {

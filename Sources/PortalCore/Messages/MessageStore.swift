@@ -134,6 +134,8 @@ public struct MessageStore: Sendable {
         try db.execute("INSERT INTO messages (thread_id, author_user_id, author_side, body, created_at) VALUES (?, ?, ?, ?, ?)",
                        [threadID, authorUserID, side.rawValue, text, now])
         let messageID = db.lastInsertRowID
+        try WebhookEvents.messageCreated(in: db, programID: programID, partnerID: partnerID, threadID: threadID, messageID: messageID,
+                                         subject: subject, side: side.rawValue, body: text, now: now)
         // The author has seen their own thread up to here.
         if let authorUserID { try markRead(in: db, threadID: threadID, userID: authorUserID, upTo: messageID) }
         try notify(in: db, programID: programID, partnerID: partnerID, threadID: threadID, subject: subject, side: side, body: text,
@@ -162,6 +164,9 @@ public struct MessageStore: Sendable {
             link = "\(baseURL)/portal/messages/\(threadID)?partner=\(partnerID)"
             mailSubject = "\(programName): \(subject)"
             opening = first ? "The \(programName) partner team wrote to \(partnerName):" : "The \(programName) partner team replied:"
+            try PushSubscriptions.enqueue(in: db, partnerID: partnerID, event: .newMessage, title: mailSubject,
+                                          body: String(body.prefix(200)), url: "/portal/messages/\(threadID)?partner=\(partnerID)",
+                                          roles: Self.noticeRoles, now: now)
         case .partner:
             recipients = try db.query("""
                 SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
@@ -332,6 +337,15 @@ public struct MessageStore: Sendable {
             ORDER BY u.email
             """, [NotificationEvent.announcement.rawValue, programID, groupName, groupName,
                   NotificationEvent.announcement.isOnByDefault ? 1 : 0]).map { try $0["email"] }
+        // Pushes to the devices that chose announcements, for every partner the announcement reaches.
+        for partnerID: Int64 in try db.query("""
+            SELECT id FROM partners WHERE program_id = ? AND status = 'approved' AND (? = '' OR group_name = ?)
+              AND id IN (SELECT partner_id FROM push_subscriptions)
+            """, [programID, groupName, groupName]).map({ try $0["id"] }) {
+            try PushSubscriptions.enqueue(in: db, partnerID: partnerID, event: .announcement, title: "\(programName): \(title)",
+                                          body: String(body.prefix(200)), url: "/portal/messages?partner=\(partnerID)",
+                                          roles: Self.noticeRoles, now: now)
+        }
         let excerpt = body.count > 2000 ? String(body.prefix(2000)) + "…" : body
         for recipient in recipients {
             try Outbox.enqueue(in: db, to: recipient, subject: "\(programName): \(title)",

@@ -53,6 +53,7 @@ public struct PartnerStore: Sendable {
         let id = db.lastInsertRowID
         if let payout = changes.payout { try setPayout(in: db, partnerID: id, payout) }
         guard let partner = try partner(in: db, programID: programID, id: id) else { throw Failure.notFound }
+        try WebhookEvents.partnerCreated(in: db, programID: programID, partner, now: now)
         return partner
     }
 

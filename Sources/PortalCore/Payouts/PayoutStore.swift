@@ -66,7 +66,9 @@ public struct PayoutStore: Sendable {
             precondition(paid.amount == candidate.available, "payout amount differs from the planned balance")
             payoutIDs.append(payoutID)
         }
-        return Batch(id: batchID, payouts: try payoutIDs.compactMap { try payout(in: db, programID: programID, id: $0) }, skipped: plan.skipped)
+        let payouts = try payoutIDs.compactMap { try payout(in: db, programID: programID, id: $0) }
+        for payout in payouts { try WebhookEvents.payoutCreated(in: db, programID: programID, payout, now: now) }
+        return Batch(id: batchID, payouts: payouts, skipped: plan.skipped)
     }
 
     static let columns = """
@@ -103,6 +105,7 @@ public struct PayoutStore: Sendable {
         try db.execute("UPDATE payouts SET status = 'paid', reference = ?, settled_at = ? WHERE id = ?", [reference, now, id])
         let paid = try self.payout(in: db, programID: programID, id: id) ?? payout
         try WebhookEvents.payoutSettled(in: db, programID: programID, paid, now: now)
+        try PartnerNotices.payoutPaid(in: db, payout: paid, now: now)
         return paid
     }
 
@@ -116,6 +119,7 @@ public struct PayoutStore: Sendable {
         try db.execute("UPDATE payouts SET failure_reason = ? WHERE id = ?", [reason, id])
         let failed = try self.payout(in: db, programID: programID, id: id) ?? payout
         try WebhookEvents.payoutSettled(in: db, programID: programID, failed, now: now)
+        try PartnerNotices.payoutFailed(in: db, payout: failed, now: now)
         return failed
     }
 

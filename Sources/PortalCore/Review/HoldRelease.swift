@@ -5,6 +5,11 @@ import Store
 public struct HoldRelease: Sendable {
     private let ledger = LedgerStore()
 
+    private struct ApprovedKey: Hashable {
+        let partnerID: Int64
+        let currency: String
+    }
+
     public init() {}
 
     /// Approves every due commission, in transactions of `batchSize`, and returns how many it approved.
@@ -20,9 +25,21 @@ public struct HoldRelease: Sendable {
                     ORDER BY id LIMIT ?
                     """, [now, after, batchSize]).map { try $0["id"] }
                 var count = 0
-                for id in due where try ledger.position(in: db, commissionID: id).remaining > 0 {
-                    try ledger.approve(in: db, commissionID: id, now: now)
+                // One notice per partner and currency for the batch, not one per commission (docs/DECISIONS.md).
+                var approvedFor: [ApprovedKey: (count: Int, total: Int64)] = [:]
+                for id in due {
+                    let position = try ledger.position(in: db, commissionID: id)
+                    guard position.remaining > 0 else { continue }
+                    let amount = try ledger.approve(in: db, commissionID: id, now: now, notify: false)
+                    let currency = try db.queryValue("SELECT currency FROM commissions WHERE id = ?", [id], as: String.self) ?? ""
+                    let key = ApprovedKey(partnerID: position.partnerID, currency: currency)
+                    let sum = approvedFor[key] ?? (0, 0)
+                    approvedFor[key] = (sum.count + 1, sum.total + amount)
                     count += 1
+                }
+                for (key, sum) in approvedFor.sorted(by: { ($0.key.partnerID, $0.key.currency) < ($1.key.partnerID, $1.key.currency) }) {
+                    try PartnerNotices.commissionsApproved(in: db, partnerID: key.partnerID, count: sum.count, total: sum.total,
+                                                           currency: key.currency, now: now)
                 }
                 return (count, due.last)
             }

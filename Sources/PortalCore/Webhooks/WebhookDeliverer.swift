@@ -37,18 +37,23 @@ public struct WebhookDeliverer: Sendable {
         let payload: String
         let createdAt: Int64
         let attempts: Int64
+        let replayedAt: Int64?
+
+        /// Where the 3-day retry window starts: the event, or the latest replay.
+        var retryWindowStart: Int64 { replayedAt ?? createdAt }
     }
 
     public func run(_ database: DatabasePool, now: Int64) throws -> Report {
         let claimed = try database.write { db -> [Claimed] in
             let rows = try db.query("""
-                SELECT d.id, d.endpoint_id, e.url, d.event_id, d.event_type, d.payload, d.created_at, d.attempts
+                SELECT d.id, d.endpoint_id, e.url, d.event_id, d.event_type, d.payload, d.created_at, d.attempts, d.replayed_at
                 FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
                 WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= ? AND e.disabled_at IS NULL AND e.deleted_at IS NULL
                 ORDER BY d.next_attempt_at, d.id LIMIT ?
                 """, [now, batchSize]).map { row in
                 Claimed(id: try row["id"], endpointID: try row["endpoint_id"], url: try row["url"], eventID: try row["event_id"],
-                        eventType: try row["event_type"], payload: try row["payload"], createdAt: try row["created_at"], attempts: try row["attempts"])
+                        eventType: try row["event_type"], payload: try row["payload"], createdAt: try row["created_at"], attempts: try row["attempts"],
+                        replayedAt: try row["replayed_at"])
             }
             for delivery in rows {
                 try db.execute("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?", [now + lease, delivery.id])
@@ -69,14 +74,19 @@ public struct WebhookDeliverer: Sendable {
             ]
             var status: Int?
             var errorText = ""
+            let started = DispatchTime.now().uptimeNanoseconds
             do {
                 status = try client.post(url: delivery.url, headers: headers, body: body).status
                 if let status, !(200 ..< 300).contains(status) { errorText = "HTTP \(status)" }
             } catch {
                 errorText = error.description
             }
+            let attempt = WebhookAttempt(deliveryID: delivery.id, at: now, status: status, error: String(errorText.prefix(500)),
+                                  durationMS: Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000),
+                                  replay: delivery.attempts == 0 && delivery.replayedAt != nil)
             if errorText.isEmpty {
                 try database.write { db in
+                    try attempt.record(in: db)
                     try db.execute("""
                         UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_at = ?, last_status = ?, last_error = '',
                             delivered_at = ?, next_attempt_at = NULL WHERE id = ?
@@ -88,15 +98,16 @@ public struct WebhookDeliverer: Sendable {
             }
             unreachable.insert(delivery.endpointID)
             let attempts = Int(delivery.attempts) + 1
-            let next = WebhookRetry.nextAttempt(attempts: attempts, failedAt: now, createdAt: delivery.createdAt)
+            let next = WebhookRetry.nextAttempt(attempts: attempts, failedAt: now, createdAt: delivery.retryWindowStart)
             let disabled = try database.write { db -> Bool in
+                try attempt.record(in: db)
                 try db.execute("""
                     UPDATE webhook_deliveries SET attempts = ?, last_attempt_at = ?, last_status = ?, last_error = ?, next_attempt_at = ?,
                         failed_at = CASE WHEN ? IS NULL THEN ? END
                     WHERE id = ?
                     """, [attempts, now, status, String(errorText.prefix(500)), next, next, now, delivery.id])
                 guard next == nil else { return false }
-                return try giveUp(in: db, endpointID: delivery.endpointID, deliveryCreatedAt: delivery.createdAt, lastError: errorText, now: now)
+                return try giveUp(in: db, endpointID: delivery.endpointID, deliveryCreatedAt: delivery.retryWindowStart, lastError: errorText, now: now)
             }
             if next == nil { report.gaveUp += 1 } else { report.failed += 1 }
             if disabled { report.disabledEndpoints += 1 }
@@ -125,7 +136,7 @@ public struct WebhookDeliverer: Sendable {
         } else {
             recipients = try db.query("""
                 SELECT DISTINCT u.email FROM memberships m JOIN users u ON u.id = m.user_id
-                WHERE m.program_id = ? AND m.role = 'program_manager' AND u.disabled_at IS NULL ORDER BY u.email
+                WHERE m.program_id = ? AND m.role IN ('program_owner', 'program_manager') AND u.disabled_at IS NULL ORDER BY u.email
                 """, [programID]).map { try $0["email"] }
         }
         let subject = "Webhook endpoint disabled: \(url)"
@@ -139,5 +150,21 @@ public struct WebhookDeliverer: Sendable {
             try Outbox.enqueue(in: db, to: recipient, subject: subject, body: body, now: now)
         }
         return true
+    }
+}
+
+/// One attempt for the delivery log (`webhook_attempts`, append-only).
+struct WebhookAttempt {
+    let deliveryID: Int64
+    let at: Int64
+    let status: Int?
+    let error: String
+    let durationMS: Int64
+    let replay: Bool
+
+    func record(in db: Database) throws {
+        try db.execute("""
+            INSERT INTO webhook_attempts (delivery_id, attempted_at, status, error, duration_ms, replay) VALUES (?, ?, ?, ?, ?, ?)
+            """, [deliveryID, at, status.map { Int64($0) }, error, durationMS, replay ? 1 : 0])
     }
 }

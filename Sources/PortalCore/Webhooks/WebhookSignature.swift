@@ -32,7 +32,7 @@ public enum WebhookSignature {
             guard pair.count == 2 else { continue }
             if pair[0] == "t" { timestamp = Int64(pair[1]) } else if pair[0] == "v1" { signatures.append(pair[1]) }
         }
-        guard let timestamp, abs(now - timestamp) <= tolerance else { return false }
+        guard let timestamp, timestamp > 0, (now - timestamp).magnitude <= tolerance.magnitude else { return false }
         let expected = Array(v1(body: body, timestamp: timestamp, secret: secret).utf8)
         return signatures.contains { ConstantTime.equals(Array($0.utf8), expected) }
     }

@@ -51,6 +51,14 @@ public struct WebhookStore: Sendable {
         public let lastError: String
         public let deliveredAt: Int64?
         public let failedAt: Int64?
+        public let replayedAt: Int64?
+
+        /// `delivered`, `failed` (given up), `retrying` (an attempt failed, another is due) or `pending`.
+        public var state: String {
+            if deliveredAt != nil { return "delivered" }
+            if failedAt != nil { return "failed" }
+            return attempts > 0 ? "retrying" : "pending"
+        }
     }
 
     public enum Failure: Error, Equatable {
@@ -103,20 +111,41 @@ public struct WebhookStore: Sendable {
             """, [programID, partnerID]).map(Self.endpoint)
     }
 
-    public func endpoint(in db: Database, programID: Int64, id: Int64) throws -> Endpoint? {
-        try db.queryOne("SELECT \(Self.columns) FROM webhook_endpoints WHERE id = ? AND program_id = ? AND deleted_at IS NULL",
-                        [id, programID]).map(Self.endpoint)
+    /// Whose endpoints a caller manages: the program's own (`partner_id IS NULL`) or one partner's postbacks.
+    /// Nil where staff may see both (the admin pages, which show partners' postbacks read-only).
+    public enum Owner: Sendable, Equatable {
+        case program
+        case partner(Int64)
+
+        public var partnerID: Int64? { if case .partner(let id) = self { id } else { nil } }
+    }
+
+    public func endpoint(in db: Database, programID: Int64, id: Int64, owner: Owner? = nil) throws -> Endpoint? {
+        let found = try db.queryOne("SELECT \(Self.columns) FROM webhook_endpoints WHERE id = ? AND program_id = ? AND deleted_at IS NULL",
+                                    [id, programID]).map(Self.endpoint)
+        guard let found, let owner else { return found }
+        return found.partnerID == owner.partnerID ? found : nil
+    }
+
+    /// The live endpoints of one owner (a program's own, or one partner's postbacks), oldest first.
+    public func endpoints(in db: Database, programID: Int64, owner: Owner) throws -> [Endpoint] {
+        try db.query("""
+            SELECT \(Self.columns) FROM webhook_endpoints
+            WHERE program_id = ?1 AND deleted_at IS NULL AND partner_id IS ?2 ORDER BY id
+            """, [programID, owner.partnerID]).map(Self.endpoint)
     }
 
     /// Removes an endpoint; deliveries still waiting for it are dropped (marked failed), the history stays.
-    public func delete(in db: Database, programID: Int64, id: Int64, now: Int64) throws {
-        guard try endpoint(in: db, programID: programID, id: id) != nil else { throw Failure.notFound }
+    public func delete(in db: Database, programID: Int64, id: Int64, owner: Owner? = nil, now: Int64) throws {
+        guard try endpoint(in: db, programID: programID, id: id, owner: owner) != nil else { throw Failure.notFound }
         try db.execute("UPDATE webhook_endpoints SET deleted_at = ? WHERE id = ?", [now, id])
         try Self.cancelPending(in: db, endpointID: id, reason: "endpoint deleted", now: now)
     }
 
     /// A new secret (returned, shown once); the old one keeps signing as a second `v1=` for `overlap` seconds.
-    public func rotateSecret(in db: Database, programID: Int64, id: Int64, overlap: Int64 = defaultRotationOverlap, now: Int64) throws -> String {
+    public func rotateSecret(in db: Database, programID: Int64, id: Int64, owner: Owner? = nil, overlap: Int64 = defaultRotationOverlap,
+                             now: Int64) throws -> String {
+        guard try endpoint(in: db, programID: programID, id: id, owner: owner) != nil else { throw Failure.notFound }
         guard let row = try db.queryOne("SELECT secret_sealed FROM webhook_endpoints WHERE id = ? AND program_id = ? AND deleted_at IS NULL",
                                         [id, programID]) else { throw Failure.notFound }
         let current = try box.decryptString(try row["secret_sealed"], associatedData: Self.associatedData(id: id, programID: programID, field: "secret"))
@@ -130,8 +159,8 @@ public struct WebhookStore: Sendable {
     }
 
     /// Turns a disabled endpoint back on (after its owner fixed the receiver); new events reach it again.
-    public func enable(in db: Database, programID: Int64, id: Int64) throws {
-        guard try endpoint(in: db, programID: programID, id: id) != nil else { throw Failure.notFound }
+    public func enable(in db: Database, programID: Int64, id: Int64, owner: Owner? = nil) throws {
+        guard try endpoint(in: db, programID: programID, id: id, owner: owner) != nil else { throw Failure.notFound }
         try db.execute("UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = '', failure_count = 0 WHERE id = ?", [id])
     }
 
@@ -150,18 +179,65 @@ public struct WebhookStore: Sendable {
         return secrets
     }
 
-    /// An endpoint's deliveries, newest first.
-    public func deliveries(in db: Database, programID: Int64, endpointID: Int64, limit: Int = 100) throws -> [Delivery] {
+    /// An endpoint's deliveries, newest first (`before`: only ids below it, for cursor paging).
+    public func deliveries(in db: Database, programID: Int64, endpointID: Int64, before: Int64? = nil, limit: Int = 100) throws -> [Delivery] {
         try db.query("""
-            SELECT id, endpoint_id, event_id, event_type, payload, created_at, attempts, next_attempt_at, last_attempt_at, last_status,
-                   last_error, delivered_at, failed_at
-            FROM webhook_deliveries WHERE endpoint_id = ? AND program_id = ? ORDER BY id DESC LIMIT ?
-            """, [endpointID, programID, limit]).map { row in
-            Delivery(id: try row["id"], endpointID: try row["endpoint_id"], eventID: try row["event_id"], eventType: try row["event_type"],
-                     payload: try row["payload"], createdAt: try row["created_at"], attempts: try row["attempts"],
-                     nextAttemptAt: try row["next_attempt_at"], lastAttemptAt: try row["last_attempt_at"], lastStatus: try row["last_status"],
-                     lastError: try row["last_error"], deliveredAt: try row["delivered_at"], failedAt: try row["failed_at"])
+            SELECT \(Self.deliveryColumns)
+            FROM webhook_deliveries WHERE endpoint_id = ? AND program_id = ? AND id < ? ORDER BY id DESC LIMIT ?
+            """, [endpointID, programID, before ?? Int64.max, limit]).map(Self.delivery)
+    }
+
+    /// One delivery of one endpoint (nil for another program's or another endpoint's).
+    public func delivery(in db: Database, programID: Int64, endpointID: Int64, id: Int64) throws -> Delivery? {
+        try db.queryOne("SELECT \(Self.deliveryColumns) FROM webhook_deliveries WHERE id = ? AND endpoint_id = ? AND program_id = ?",
+                        [id, endpointID, programID]).map(Self.delivery)
+    }
+
+    public struct Attempt: Sendable, Equatable {
+        public let attemptedAt: Int64
+        public let status: Int64?
+        public let error: String
+        public let durationMS: Int64
+        public let replay: Bool
+    }
+
+    /// Every attempt of a delivery, oldest first (a delivery has a dozen at most, plus replays).
+    public func attempts(in db: Database, deliveryID: Int64) throws -> [Attempt] {
+        try db.query("""
+            SELECT attempted_at, status, error, duration_ms, replay FROM webhook_attempts WHERE delivery_id = ? ORDER BY id LIMIT 200
+            """, [deliveryID]).map { row in
+            Attempt(attemptedAt: try row["attempted_at"], status: try row["status"], error: try row["error"],
+                    durationMS: try row["duration_ms"], replay: (try row["replay"] as Int64) == 1)
         }
+    }
+
+    /// Sends a delivery again (a person asked: the receiver lost it, or was fixed): the same event id and body,
+    /// signed afresh, at the next job pass, with a new 3-day retry series from now. The endpoint must be live.
+    public func replay(in db: Database, programID: Int64, endpointID: Int64, deliveryID: Int64, owner: Owner? = nil, now: Int64) throws -> Delivery {
+        guard let endpoint = try endpoint(in: db, programID: programID, id: endpointID, owner: owner),
+              try delivery(in: db, programID: programID, endpointID: endpointID, id: deliveryID) != nil else { throw Failure.notFound }
+        guard endpoint.disabledAt == nil else {
+            throw Failure.invalid(["endpoint": ["is disabled; enable it before replaying its events"]])
+        }
+        try db.execute("""
+            UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = 0, replayed_at = ?, failed_at = NULL, delivered_at = NULL
+            WHERE id = ?
+            """, [now, now, deliveryID])
+        guard let replayed = try delivery(in: db, programID: programID, endpointID: endpointID, id: deliveryID) else { throw Failure.notFound }
+        return replayed
+    }
+
+    static let deliveryColumns = """
+        id, endpoint_id, event_id, event_type, payload, created_at, attempts, next_attempt_at, last_attempt_at, last_status,
+        last_error, delivered_at, failed_at, replayed_at
+        """
+
+    static func delivery(_ row: Row) throws -> Delivery {
+        Delivery(id: try row["id"], endpointID: try row["endpoint_id"], eventID: try row["event_id"], eventType: try row["event_type"],
+                 payload: try row["payload"], createdAt: try row["created_at"], attempts: try row["attempts"],
+                 nextAttemptAt: try row["next_attempt_at"], lastAttemptAt: try row["last_attempt_at"], lastStatus: try row["last_status"],
+                 lastError: try row["last_error"], deliveredAt: try row["delivered_at"], failedAt: try row["failed_at"],
+                 replayedAt: try row["replayed_at"])
     }
 
     static func cancelPending(in db: Database, endpointID: Int64, reason: String, now: Int64) throws {

@@ -42,7 +42,12 @@ struct JSONFields {
             fail(name, "must be an integer (money is a count of minor units: 1999 is 19.99)")
             return nil
         }
-        return number.int64Value
+        // Beyond Int64 (an unsigned 2^63 or more), or exactly Int64.min (which has no positive counterpart, so `abs`
+        // would trap): out of range rather than wrapped.
+        if type == "Q", number.uint64Value > UInt64(Int64.max) { fail(name, "is out of range"); return nil }
+        let whole = number.int64Value
+        guard whole != Int64.min else { fail(name, "is out of range"); return nil }
+        return whole
     }
 
     mutating func stringArray(_ name: String, required: Bool = false) -> [String]? {

@@ -65,7 +65,55 @@ enum OpenAPIDocument {
 
     // MARK: - The operations
 
-    static let operations: [Operation] = partners + engine
+    static let operations: [Operation] = partners + engine + webhooks(prefix: "", caller: .secretKey)
+        + webhooks(prefix: "/me", caller: .partnerKey(scope: "webhooks:write")) + programData
+
+    private static let resourceKinds: [(String, String, QueryKind)] = [
+        ("kind", "Only resources of this kind", .oneOf(["creative", "template", "product", "campaign", "training", "guideline", "page"])),
+    ]
+
+    /// Groups, the resource library and messages: what the admin console shows that integrations want.
+    private static let programData: [Operation] = [
+        Operation(method: "GET", path: "/groups", summary: "The partner groups in use, with their sizes", caller: .secretKey,
+                  answer: .list("Group")),
+        Operation(method: "GET", path: "/resources", summary: "The resource library (assets and their files), newest first",
+                  caller: .secretKey, answer: .list("Resource"), query: resourceKinds, paginated: true),
+        Operation(method: "GET", path: "/me/resources", summary: "The resources the partner sees now", caller: .partnerKey(scope: nil),
+                  answer: .list("Resource"), query: resourceKinds, paginated: true),
+        Operation(method: "GET", path: "/messages", summary: "Message threads with partners, newest first", caller: .secretKey,
+                  answer: .list("Thread"), query: [("partner_id", "Only this partner's threads", .integer)], paginated: true),
+        Operation(method: "GET", path: "/messages/{id}", summary: "A thread and its messages", caller: .secretKey,
+                  answer: .object("ThreadDetail")),
+        Operation(method: "POST", path: "/partners/{id}/messages", summary: "Start a thread with a partner (their team is e-mailed)",
+                  caller: .secretKey, body: "ThreadCreate", status: 201, answer: .object("ThreadDetail")),
+        Operation(method: "POST", path: "/messages/{id}/replies", summary: "Reply in a thread as the program", caller: .secretKey,
+                  body: "ReplyCreate", status: 201, answer: .object("ThreadDetail")),
+    ]
+
+    /// Program endpoints (`/webhooks`, secret key) and a partner's postbacks (`/me/webhooks`), the same operations.
+    private static func webhooks(prefix: String, caller: Caller) -> [Operation] {
+        let owner = prefix.isEmpty ? "the program's" : "the partner's postback"
+        return [
+            Operation(method: "POST", path: "\(prefix)/webhooks", summary: "Register \(owner) endpoint (its secret is shown this once)",
+                      caller: caller, body: "WebhookCreate", status: 201, answer: .object("WebhookEndpointWithSecret")),
+            Operation(method: "GET", path: "\(prefix)/webhooks", summary: "List \(owner) endpoints", caller: caller,
+                      answer: .list("WebhookEndpoint")),
+            Operation(method: "GET", path: "\(prefix)/webhooks/{id}", summary: "Read one of \(owner) endpoints", caller: caller,
+                      answer: .object("WebhookEndpoint")),
+            Operation(method: "DELETE", path: "\(prefix)/webhooks/{id}", summary: "Delete an endpoint (waiting deliveries are dropped)",
+                      caller: caller, status: 204, answer: .empty),
+            Operation(method: "POST", path: "\(prefix)/webhooks/{id}/rotate-secret",
+                      summary: "A new secret (shown once); the old one keeps signing for `overlap_seconds` (default 24 h)", caller: caller,
+                      body: "WebhookRotate", bodyOptional: true, answer: .object("WebhookEndpointWithSecret")),
+            Operation(method: "POST", path: "\(prefix)/webhooks/{id}/enable", summary: "Turn a disabled endpoint back on", caller: caller,
+                      body: "Empty", bodyOptional: true, answer: .object("WebhookEndpoint")),
+            Operation(method: "GET", path: "\(prefix)/webhooks/{id}/deliveries", summary: "The endpoint's delivery log, newest first",
+                      caller: caller, answer: .list("WebhookDelivery"), paginated: true),
+            Operation(method: "POST", path: "\(prefix)/webhooks/{id}/deliveries/{delivery_id}/replay",
+                      summary: "Send a delivery again (same event id, signed afresh, at the next job pass)", caller: caller,
+                      body: "Empty", bodyOptional: true, status: 202, answer: .object("WebhookDelivery")),
+        ]
+    }
 
     private static let partners: [Operation] = [
         Operation(method: "GET", path: "/openapi.json", summary: "This OpenAPI document", caller: .anyone,

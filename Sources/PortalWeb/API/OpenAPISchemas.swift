@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 
 extension OpenAPIDocument {
     /// `components.schemas`: the shapes `APIJSON` and the controllers write and read.
@@ -32,6 +33,8 @@ extension OpenAPIDocument {
             schemas.merge(general(), uniquingKeysWith: { first, _ in first })
             schemas.merge(partners(), uniquingKeysWith: { first, _ in first })
             schemas.merge(engine(), uniquingKeysWith: { first, _ in first })
+            schemas.merge(webhooks(), uniquingKeysWith: { first, _ in first })
+            schemas.merge(programData(), uniquingKeysWith: { first, _ in first })
             return schemas
         }
 
@@ -73,7 +76,7 @@ extension OpenAPIDocument {
                                "destination_url": string, "campaign": string],
                               required: ["id", "code", "url", "destination_url", "campaign"])
             let linkCreate = object(["destination_url": nullableString, "campaign": nullableString, "code": nullableString])
-            let scopes = array(strings(["reports:read", "links:write"]))
+            let scopes = array(strings(["reports:read", "links:write", "webhooks:write"]))
             let keyCreated = object(["id": id, "key": ["type": "string", "pattern": "^pk_"], "scopes": scopes], required: ["id", "key", "scopes"])
             let key = object(["id": id, "prefix": string, "scopes": array(string), "created_at": time, "last_used_at": nullableTime,
                               "revoked_at": nullableTime], required: ["id", "prefix", "scopes", "created_at"])
@@ -88,7 +91,7 @@ extension OpenAPIDocument {
                 "Partner": partner, "PartnerCreate": create, "PartnerUpdate": update, "Link": link, "LinkCreate": linkCreate,
                 "Coupon": object(["id": id, "code": string, "partner_id": id], required: ["id", "code", "partner_id"]),
                 "CouponCreate": object(["code": ["type": "string", "maxLength": 64]], required: ["code"], additional: false),
-                "PartnerKeyCreate": object(["scopes": scopes], additional: false),
+                "PartnerKeyCreate": object(["scopes": scopes], required: ["scopes"], additional: false),
                 "PartnerKeyCreated": keyCreated, "PartnerKey": key, "Balance": balance,
                 "AdjustmentCreate": adjustmentCreate, "Adjustment": adjustment,
             ]
@@ -132,6 +135,62 @@ extension OpenAPIDocument {
                 "Commission": commission, "Conversion": conversion, "ConversionCreate": conversionCreate,
                 "RefundCreate": object(["amount": amount], additional: false), "Refund": refund,
                 "Payout": payout, "PayoutDetail": detail, "PayoutBatch": batch, "Report": report,
+            ]
+        }
+    
+        static func webhooks() -> [String: Any] {
+            let events = array(strings(WebhookStore.eventTypes))
+            let endpointProperties: [String: Schema] = [
+                "id": id, "url": string, "events": events, "partner_id": nullableID, "status": strings(["enabled", "disabled"]),
+                "disabled_reason": nullableString, "created_at": time, "last_success_at": nullableTime,
+                "previous_secret_expires_at": nullableTime,
+            ]
+            var withSecret = endpointProperties
+            withSecret["secret"] = ["type": "string", "pattern": "^whsec_"]
+            let required = ["id", "url", "events", "status", "created_at"]
+            let delivery: [String: Schema] = [
+                "id": id, "event_id": string, "event_type": strings(WebhookStore.eventTypes),
+                "status": strings(["pending", "retrying", "delivered", "failed"]), "attempts": integer,
+                "last_status": ["type": ["integer", "null"]], "last_error": string, "created_at": time, "next_attempt_at": nullableTime,
+                "last_attempt_at": nullableTime, "delivered_at": nullableTime,
+                "payload": ["type": "string", "description": "The exact JSON body sent"],
+            ]
+            return [
+                "WebhookCreate": object(["url": ["type": "string", "maxLength": 2000, "description": "http:// or https://"],
+                                         "events": ["type": "array", "items": strings(WebhookStore.eventTypes),
+                                                    "description": "Empty or absent: every event"] as Schema],
+                                        required: ["url"], additional: false),
+                "WebhookRotate": object(["overlap_seconds": ["type": "integer", "minimum": 0, "maximum": 604_800]], additional: false),
+                "WebhookEndpoint": object(endpointProperties, required: required),
+                "WebhookEndpointWithSecret": object(withSecret, required: required + ["secret"]),
+                "WebhookDelivery": object(delivery, required: ["id", "event_id", "event_type", "status", "attempts", "created_at"]),
+            ]
+        }
+    
+        static func programData() -> [String: Any] {
+            let nullableInteger: Schema = ["type": ["integer", "null"]]
+            let file = object(["id": id, "variant": strings(["original", "thumbnail", "mobile"]), "content_type": string, "file_name": string,
+                               "width": nullableInteger, "height": nullableInteger, "byte_size": integer],
+                              required: ["id", "variant", "content_type", "file_name", "byte_size"])
+            let kinds = strings(["creative", "template", "product", "campaign", "training", "guideline", "page"])
+            let resource = object(["id": id, "kind": kinds, "title": string, "description": string, "campaign": string, "channel": string,
+                                   "group": nullableString, "starts_at": nullableTime, "ends_at": nullableTime, "created_at": time,
+                                   "files": array(file)],
+                                  required: ["id", "kind", "title", "files", "created_at"])
+            let threadProperties: [String: Schema] = ["id": id, "partner_id": id, "subject": string, "created_at": time,
+                                                      "last_message_at": time, "message_count": integer]
+            var detail = threadProperties
+            detail["messages"] = array(object(["id": id, "from": strings(["program", "partner"]), "body": string, "created_at": time],
+                                              required: ["id", "from", "body", "created_at"]))
+            let threadRequired = ["id", "partner_id", "subject", "created_at", "last_message_at", "message_count"]
+            return [
+                "Group": object(["name": string, "partners": integer, "approved_partners": integer], required: ["name", "partners"]),
+                "Resource": resource,
+                "Thread": object(threadProperties, required: threadRequired),
+                "ThreadDetail": object(detail, required: threadRequired + ["messages"]),
+                "ThreadCreate": object(["subject": ["type": "string", "maxLength": 200], "body": ["type": "string", "maxLength": 20_000]],
+                                       required: ["subject", "body"], additional: false),
+                "ReplyCreate": object(["body": ["type": "string", "maxLength": 20_000]], required: ["body"], additional: false),
             ]
         }
     }

@@ -12,7 +12,7 @@ struct PartnersAPIController {
 
     static let payoutFields: Set<String> = Set(["method"]).union(["paypal_email", "account_holder", "iban", "bic", "account_number",
                                                               "routing_number", "bank_name", "country", "wise_email", "note"])
-    static let scopes: Set<String> = ["reports:read", "links:write"]
+    static let scopes: Set<String> = ["reports:read", "links:write", "webhooks:write"]
 
     func register(on api: RouterGroup) {
         let small = RouteOptions(maxBodySize: 16 * 1024)
@@ -111,7 +111,8 @@ struct PartnersAPIController {
             let programID = try context.requireProgram()
             let id = try context.pathID(what: "partner")
             var fields = JSONFields(try JSONBody.object(request), allowed: ["scopes"])
-            let scopes = fields.stringArray("scopes") ?? []
+            // Required (an empty list is a key for /me and /me/links only): a null or missing list is a mistake.
+            let scopes = fields.stringArray("scopes", required: true) ?? []
             for scope in scopes where !Self.scopes.contains(scope) {
                 fields.fail("scopes", "\(scope) is not a scope (known: \(Self.scopes.sorted().joined(separator: ", ")))")
             }
@@ -133,7 +134,7 @@ struct PartnersAPIController {
             let amount = fields.integer("amount", required: true)
             let currency = fields.string("currency", maxLength: 3)
             let reason = fields.string("reason", required: true, maxLength: 500)
-            if let amount, amount == 0 || abs(amount) > NewConversion.maximumAmount { fields.fail("amount", "must be a non-zero count of minor units") }
+            if let amount, amount == 0 || amount.magnitude > NewConversion.maximumAmount.magnitude { fields.fail("amount", "must be a non-zero count of minor units") }
             if let reason, reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { fields.fail("reason", "is required") }
             let found = try database.write { db -> (Balance, String)? in
                 guard try store.partner(in: db, programID: programID, id: id) != nil,

@@ -13,6 +13,8 @@ public final class JobScheduler: Sendable {
     private let scheduledPayouts: ScheduledPayouts?
     /// Sends due webhook deliveries (nil: none).
     private let webhooks: WebhookDeliverer?
+    /// Weekly digests and Web Push deliveries (nil: none).
+    private let notifications: NotificationJobs?
     private let interval: TimeInterval
     private let logger: Logger
     private let stopped = Mutex(false)
@@ -20,10 +22,11 @@ public final class JobScheduler: Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     public init(database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, webhooks: WebhookDeliverer? = nil,
-                interval: TimeInterval = 60, logger: Logger) {
+                notifications: NotificationJobs? = nil, interval: TimeInterval = 60, logger: Logger) {
         self.database = database
         self.scheduledPayouts = scheduledPayouts
         self.webhooks = webhooks
+        self.notifications = notifications
         self.interval = interval
         self.logger = logger
     }
@@ -43,7 +46,22 @@ public final class JobScheduler: Sendable {
 
     /// Runs every job once; errors are logged and retried on the next pass.
     public static func runDueJobs(_ database: DatabasePool, scheduledPayouts: ScheduledPayouts? = nil, webhooks: WebhookDeliverer? = nil,
-                                  now: Int64, logger: Logger) -> Int {
+                                  notifications: NotificationJobs? = nil, now: Int64, logger: Logger) -> Int {
+        // Notifications last and on their own (deferred): a dead push service must not stop the engine's jobs,
+        // and the notices those jobs queue go out in the same pass.
+        defer {
+            if let notifications {
+                do {
+                    let (digests, push) = try notifications.run(database, now: now)
+                    if digests > 0 { logger.info("weekly digests: \(digests) partners") }
+                    if push != PushDeliverer.Report() {
+                        logger.info("push: \(push.delivered) delivered, \(push.failed) to retry, \(push.gaveUp) given up, \(push.expiredSubscriptions) expired subscriptions removed")
+                    }
+                } catch {
+                    logger.error("notification jobs failed: \(error)")
+                }
+            }
+        }
         // Webhooks first and on their own: a failing receiver must not stop hold releases, nor the reverse.
         if let webhooks {
             do {
@@ -68,7 +86,7 @@ public final class JobScheduler: Sendable {
 
     private func run() {
         while !stopped.withLock({ $0 }) {
-            let approved = Self.runDueJobs(database, scheduledPayouts: scheduledPayouts, webhooks: webhooks, now: Int64(Date().timeIntervalSince1970), logger: logger)
+            let approved = Self.runDueJobs(database, scheduledPayouts: scheduledPayouts, webhooks: webhooks, notifications: notifications, now: Int64(Date().timeIntervalSince1970), logger: logger)
             if approved > 0 { logger.info("approved \(approved) commissions whose hold ended") }
             _ = wake.wait(timeout: .now() + interval)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PortalCore
+import PortalWeb
 
 /// `portal jobs run`: runs every background job that is due once, then exits (for cron or a timer).
 struct JobsCommand: ParsableCommand {
@@ -29,9 +30,21 @@ struct JobsRunCommand: ParsableCommand {
         print("payouts: \(batches) scheduled batches built")
         let webhooks = try WebhookDeliverer(store: WebhookStore(key: environment.secretKey)).run(environment.database, now: now)
         print("webhooks: \(webhooks.delivered) delivered, \(webhooks.failed) to retry, \(webhooks.gaveUp) given up, \(webhooks.disabledEndpoints) endpoints disabled")
+        let notices = try Self.notificationJobs(environment, baseURL: BaseURL.current).run(environment.database, now: now)
+        print("digests: \(notices.digests) weekly digests queued")
+        print("push: \(notices.push.delivered) delivered, \(notices.push.failed) to retry, \(notices.push.gaveUp) given up, \(notices.push.expiredSubscriptions) expired subscriptions removed")
         // After webhooks: an endpoint disabled just now has its notice e-mail sent in this same run.
         let smtp = try ProcessInfo.processInfo.environment["PORTAL_SMTP_URL"].map { try SMTPClient(url: $0) }
         let report = try Outbox(database: environment.database).deliver(using: smtp, now: now)
         print("outbox: \(report.sent) sent, \(report.failed) failed, \(report.waiting) waiting\(smtp == nil ? " (no PORTAL_SMTP_URL: mail stays in /admin/outbox)" : "")")
+    }
+
+    /// Weekly digests and Web Push, as the server's job loop runs them. `PORTAL_VAPID_SUBJECT` (a `mailto:` or
+    /// `https:` contact for push services) defaults to the outbox sender.
+    static func notificationJobs(_ portal: PortalEnvironment, baseURL: String,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> NotificationJobs {
+        let keys = try VAPIDKeys(key: portal.secretKey, subject: environment["PORTAL_VAPID_SUBJECT"] ?? "mailto:no-reply@partnerportal.local")
+        return NotificationJobs(digest: WeeklyDigest(baseURL: baseURL),
+                                push: PushDeliverer(subscriptions: try PushSubscriptions(key: portal.secretKey), keys: keys))
     }
 }

@@ -96,7 +96,9 @@ struct ServeCommand: ParsableCommand {
         late?.router.withLock { $0 = application.router }
         let jobs = JobScheduler(database: opened.environment.database,
                                 scheduledPayouts: ScheduledPayouts(vault: try PayoutDetailsVault(key: opened.environment.secretKey)),
-                                webhooks: WebhookDeliverer(store: try WebhookStore(key: opened.environment.secretKey)), logger: logger)
+                                webhooks: WebhookDeliverer(store: try WebhookStore(key: opened.environment.secretKey)),
+                                notifications: try JobsRunCommand.notificationJobs(opened.environment, baseURL: options.baseURL,
+                                                                                   environment: environment), logger: logger)
         jobs.start()
         logger.info("listening on http://\(configuration.host):\(server.port)")
         if let tlsCertificates {

@@ -479,4 +479,21 @@ import Testing
         #expect(try h.get("/me/reports?from=2025-03-01&to=2025-03-01", key: key).status == 200)
         #expect(try h.get("/partners/\(partner)/reports?from=2025-03-10&to=2025-03-01").status == 400)
     }
+
+    /// Found by schemathesis: a number past Int64 wrapped to Int64.min and `abs` trapped (the server died); a null
+    /// scope list made a key. Both are 422 now, and the server is still up.
+    @Test func outOfRangeIntegersAndNullListsAreInvalidNotFatal() throws {
+        let h = try EngineAPIHarness()
+        let partner = try h.createPartner("ada@example.com")
+        for amount in ["9223372036854775808", "-9223372036854775808", "18446744073709551615"] {
+            let reply = try h.post("/partners/\(partner)/adjustments", raw: #"{"amount": \#(amount), "reason": "x"}"#)
+            #expect(reply.status == 422, "\(amount): \(reply.status) \(reply.body)")
+            #expect(reply.errors["amount"] != nil)
+        }
+        let null = try h.post("/partners/\(partner)/keys", raw: #"{"scopes": null}"#)
+        #expect(null.status == 422 && null.errors["scopes"] != nil)
+        #expect(try h.post("/partners/\(partner)/keys", raw: "{}").status == 422)
+        #expect(try h.get("/partners/\(partner)/keys").data.isEmpty)
+        #expect(try h.get("/partners/\(partner)").status == 200)
+    }
 }

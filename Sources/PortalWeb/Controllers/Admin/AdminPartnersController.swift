@@ -365,7 +365,7 @@ extension AdminPartnersController {
         let exists = try database.read { db in try db.queryOne("SELECT 1 FROM partners WHERE id = ? AND program_id = ?", [id, admin.programID]) != nil }
         guard exists else { throw HTTPError(.notFound, "Not found") }
         var problems: [String] = []
-        if amount == nil || amount == 0 || abs(amount ?? 0) > NewConversion.maximumAmount {
+        if amount == nil || amount == 0 || (amount ?? 0).magnitude > NewConversion.maximumAmount.magnitude {
             problems.append("Enter a non-zero amount such as 25.00, or -25.00 to take money back.")
         }
         if reason.isEmpty { problems.append("Give a reason (the partner sees it on their statement).") }

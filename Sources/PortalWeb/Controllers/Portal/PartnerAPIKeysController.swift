@@ -12,6 +12,7 @@ struct PartnerAPIKeysController {
     static let scopes: [(String, String)] = [
         ("reports:read", "Read reports, commissions and payouts"),
         ("links:write", "Create tracking links"),
+        ("webhooks:write", "Manage postback endpoints (webhooks for your own events)"),
     ]
 
     func register(on routes: RouterGroup) {
