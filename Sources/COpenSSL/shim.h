@@ -367,3 +367,12 @@ static inline int portal_p256_verify_raw(EVP_PKEY *key, const unsigned char *mes
 }
 
 #endif
+
+/* --- SSO (JWS) --- */
+/* Key generation and parameter export for JWS keys (RS256, ES256); verification needs only evp.h and x509.h. */
+#ifndef PORTAL_COPENSSL_SHIM_SSO_H
+#define PORTAL_COPENSSL_SHIM_SSO_H
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/rsa.h>
+#endif

@@ -20,6 +20,9 @@ public struct Application: Sendable {
         public var tlsCertificates: TLSCertificateStore?
         /// Per-key token buckets on `/api/v1` (docs/DECISIONS.md 2026-11-26).
         public var apiRateLimits: APIRateLimits = .standard
+        /// Single sign-on may reach identity providers on private addresses and accept http:// issuers (tests,
+        /// development; PORTAL_WEBHOOKS_ALLOW_PRIVATE=1). Off in production.
+        public var ssoAllowPrivate = AddressPolicy.allowsPrivate()
         public init(publicDirectory: String = "Public", templatesDirectory: String = "Templates", reloadTemplates: Bool = false, demo: Bool) {
             self.publicDirectory = publicDirectory
             self.templatesDirectory = templatesDirectory
@@ -77,10 +80,15 @@ public struct Application: Sendable {
         let customDomains = try CustomDomains(database: database, key: environment.secretKey, certificates: options.tlsCertificates, logger: logger)
         let browser = router.group("/", middleware: [SessionMiddleware(sessions: sessions, database: database), CSRFMiddleware(),
                                                      DomainProgramMiddleware(domains: customDomains)])
-        AuthController(sessions: sessions, login: LoginService(database: database, hasher: environment.hasher), templates: templates)
+        // Single sign-on (OpenID Connect): docs/DECISIONS.md "Single sign-on".
+        let sso = SSOService(database: database, store: try SSOStore(key: environment.secretKey),
+                             client: OpenIDClient(http: WebhookHTTPClient(allowPrivate: options.ssoAllowPrivate)),
+                             redirectURI: options.baseURL + "/sso/callback")
+        AuthController(sessions: sessions, login: LoginService(database: database, hasher: environment.hasher), templates: templates, sso: sso)
             .register(on: browser)
+        SSOController(service: sso, sessions: sessions, templates: templates, logger: logger).register(on: browser)
         PasswordLinkController(database: database, sessions: sessions, hasher: environment.hasher, templates: templates,
-                               baseURL: options.baseURL).register(on: browser)
+                               baseURL: options.baseURL, sso: sso).register(on: browser)
         let addressSecret = environment.secretKey.derive("address-hash")
         ApplicationController(database: database, sessions: sessions, partners: PartnerStore(vault: try PayoutDetailsVault(key: environment.secretKey)),
                               templates: templates, baseURL: options.baseURL, addressSecret: addressSecret,
@@ -148,6 +156,8 @@ public struct Application: Sendable {
         // Web Push opt-in per device and the device list (docs/DECISIONS.md, Notifications).
         PartnerPushController(database: database, templates: templates, subscriptions: try PushSubscriptions(key: environment.secretKey),
                               keys: try VAPIDKeys(key: environment.secretKey)).register(on: portal)
+        SSOSettingsController(database: database, templates: templates, addressSecret: addressSecret, service: sso,
+                              allowHTTPIssuer: options.ssoAllowPrivate).register(admin: admin, portal: portal)
         let clickRecorder = ClickRecorder(database: environment.database)
         try TrackingController(links: linkCache, recorder: clickRecorder,
                                visitorSecret: environment.secretKey.derive("visitor-hash"), templates: templates).register(on: router)

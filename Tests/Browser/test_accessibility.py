@@ -7,7 +7,8 @@ from conftest import PHONE, assert_accessible, assert_no_horizontal_scroll, scre
 
 PAGES = ["/portal", "/portal/links", "/portal/analytics", "/portal/analytics?range=custom&from=2026-13-01&to=x",
          "/portal/commissions", "/portal/payouts", "/portal/payouts/settings", "/portal/tax", "/portal/resources",
-         "/portal/messages", "/portal/team", "/portal/profile", "/portal/notifications", "/portal/api", "/portal/api/postbacks"]
+         "/portal/messages", "/portal/team", "/portal/team/sso", "/portal/profile", "/portal/notifications", "/portal/api",
+         "/portal/api/postbacks"]
 
 
 def test_public_pages_have_no_serious_violations(portal, phone):
@@ -39,7 +40,7 @@ ADMIN_PAGES = ["/admin", "/admin/partners", "/admin/partners?status=pending", "/
                "/admin/audit", "/admin/outbox", "/admin/domains", "/admin/commissions", "/admin/commissions?tab=flagged", "/admin/payouts",
                "/admin/payouts/tax-year/2025", "/admin/program", "/admin/program/form", "/admin/rules", "/admin/api-keys", "/admin/team",
                "/admin/branding", "/admin/programs", "/admin/partner-invitations", "/admin/resources", "/admin/resources/new",
-               "/admin/resources/terms", "/admin/analytics", "/admin/webhooks"]
+               "/admin/resources/terms", "/admin/analytics", "/admin/webhooks", "/admin/sso"]
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

@@ -59,6 +59,7 @@ struct PageChrome {
             items.append(NavigationItem(label: "Custom domains", path: "/admin/domains"))
             items.append(NavigationItem(label: "API keys", path: "/admin/api-keys"))
             items.append(NavigationItem(label: "Webhooks", path: "/admin/webhooks"))
+            items.append(NavigationItem(label: "Single sign-on", path: "/admin/sso"))
             items.append(NavigationItem(label: "Admin team", path: "/admin/team"))
             items.append(NavigationItem(label: "Audit log", path: "/admin/audit"))
             if principal?.may(.manageInstallation) ?? false {

@@ -20,7 +20,8 @@ final class RunningPortal {
     let application: Application
 
     init(publicDirectory: String = TestEnvironment.root.appendingPathComponent("Public").path, seedDemo: Bool = true,
-         tls: Bool = false, apiRateLimits: APIRateLimits = .generous, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+         tls: Bool = false, apiRateLimits: APIRateLimits = .generous, configure: (inout ServerConfiguration) -> Void = { _ in },
+         options configureOptions: (inout Application.Options) -> Void = { _ in }) throws {
         let (environment, data) = try TestEnvironment.make()
         dataDirectory = data
         database = environment.database
@@ -35,6 +36,7 @@ final class RunningPortal {
         let certificates = tls ? try TLSCertificateStore() : nil
         options.tlsCertificates = certificates
         options.apiRateLimits = apiRateLimits
+        configureOptions(&options)
         let application = try Application(options: options, environment: environment, logger: logger)
         self.application = application
         var configuration = ServerConfiguration()

@@ -7,6 +7,8 @@ struct AuthController {
     let sessions: SessionStore
     let login: LoginService
     let templates: TemplateRenderer
+    /// Single sign-on: offered on the page when a connection exists; a mandatory one refuses passwords (SSOService).
+    var sso: SSOService? = nil
 
     func register(on routes: RouterGroup) {
         routes.get("/") { _, context in
@@ -42,6 +44,7 @@ struct AuthController {
         }
         let values: [String: Any] = [
             "csrfToken": csrf ?? "", "next": Self.safeNext(request.queryParameters["next"]) ?? "", "email": "",
+            "offerSSO": try sso?.anyConnection() ?? false,
         ]
         response = try templates.page("auth/login", values.merging(context.brandValues) { page, _ in page })
         if let newToken { response.setCookie(SessionCookie.set(newToken, secure: request.isSecure)) }
@@ -52,6 +55,20 @@ struct AuthController {
         let form = try FormBody.parse(request)
         let email = form["email"] ?? ""
         let next = Self.safeNext(form["next"])
+        if (form["password"] ?? "").isEmpty, let sso, try sso.hasConnection(forEmail: email) {
+            // Discovery by domain: an e-mail with single sign-on and no password goes to its identity provider.
+            var target = "/sso/start?email=" + OpenIDClient.formEncode(AccountStore.normalizedEmail(email) ?? email)
+            if let next { target += "&next=" + OpenIDClient.formEncode(next) }
+            return .redirect(to: target, status: .seeOther)
+        }
+        if let connection = try sso?.mandatoryConnection(forPassword: email) {
+            // Refused before the password is checked: the organisation decided its people sign in through its provider.
+            let domain = SSOStore.domain(ofEmail: email) ?? connection.domains.first ?? ""
+            return try loginPage(context, email: email, next: next,
+                                 error: "\(domain) requires single sign-on: passwords are turned off for this account. "
+                                     + "Use \u{201C}Continue with single sign-on\u{201D} below.",
+                                 status: .forbidden, ssoRequired: true)
+        }
         let outcome = try login.attempt(email: email, password: form["password"] ?? "", address: Self.address(request), now: Self.now())
         switch outcome {
         case .signedIn(let principal):
@@ -72,9 +89,11 @@ struct AuthController {
         }
     }
 
-    private func loginPage(_ context: RequestContext, email: String, next: String?, error: String, status: HTTPStatus) throws -> Response {
+    private func loginPage(_ context: RequestContext, email: String, next: String?, error: String, status: HTTPStatus,
+                           ssoRequired: Bool = false) throws -> Response {
         let values: [String: Any] = [
             "csrfToken": context.webSession.session?.csrfToken ?? "", "next": next ?? "", "email": email, "error": error,
+            "offerSSO": try sso?.anyConnection() ?? false, "ssoRequired": ssoRequired,
         ]
         return try templates.page("auth/login", values.merging(context.brandValues) { page, _ in page }, status: status)
     }

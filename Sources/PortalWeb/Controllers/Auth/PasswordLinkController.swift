@@ -13,6 +13,8 @@ struct PasswordLinkController {
     let hasher: PasswordHasher
     let templates: TemplateRenderer
     let baseURL: String
+    /// A member of a team with mandatory single sign-on is sent through it instead of being signed in by the link.
+    var sso: SSOService? = nil
 
     static let resetLifetime: Int64 = 3600
     private let tokens = OneTimeTokens()
@@ -104,6 +106,12 @@ struct PasswordLinkController {
         }
         guard let userID else { return try expiredPage() }
         try sessions.endAll(userID: userID)
+        if let sso, let email = try database.read({ db in try accounts.user(in: db, id: userID)?.email }),
+           try sso.mandatoryConnection(forPassword: email) != nil {
+            // Mandatory single sign-on: the link set a password (unusable while SSO is required) but signs nobody in.
+            if let old = context.webSession.token { try sessions.end(token: old) }
+            return .redirect(to: "/sso/start?email=" + OpenIDClient.formEncode(email), status: .seeOther)
+        }
         if let old = context.webSession.token { try sessions.end(token: old) }
         let started = try sessions.start(userID: userID, address: AuthController.address(request), userAgent: request.headers["user-agent"] ?? "", now: now)
         var response = Response.redirect(to: "/", status: .seeOther)

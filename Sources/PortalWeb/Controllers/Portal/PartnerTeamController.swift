@@ -158,7 +158,7 @@ struct PartnerTeamController {
         if notice == "unchanged" { extra["notice"] = "The member already had that role." }
         var response = try templates.page("portal/team", PageChrome(context: context, currentPath: "/portal/team").merged(with: extra.merging([
             "partnerName": partner.partnerName, "members": members.map { var m = $0; m["canRemove"] = canManage; m["canChangeRole"] = canManage && (m["canChangeRole"] as? Bool ?? false); return m },
-            "invitations": invitations, "hasInvitations": !invitations.isEmpty, "canManage": canManage,
+            "invitations": invitations, "hasInvitations": !invitations.isEmpty, "canManage": canManage, "canConfigureSSO": partner.role == .partnerOwner && !partner.readOnly,
             "email": email, "emailErrors": errors["email"] ?? [], "roleErrors": errors["role"] ?? [],
             "emailInvalid": errors["email"] != nil, "hasErrors": !errors.isEmpty,
             "roles": Self.roles.map { ["value": $0.0.rawValue, "label": $0.1, "help": $0.2, "selected": $0.0 == .partnerMember] },
