@@ -32,16 +32,15 @@ def _binary():
     pytest.fail("portal is not built: run `swift build` first")
 
 
-@pytest.fixture(scope="session")
-def portal():
-    """Starts the portal on a free port with demo data; yields its base URL and its captured log."""
-    data = tempfile.mkdtemp(prefix="portal-browser-")
+def start_portal(prefix, env=None):
+    """Starts `portal serve --demo` on a free port in a new data folder; returns (process, base URL, data, log path)."""
+    data = tempfile.mkdtemp(prefix=prefix)
     log_path = pathlib.Path(data) / "portal.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
         [str(_binary()), "serve", "--port", "0", "--demo", "--data", data],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "PORTAL_LOG_LEVEL": "info"},
+        env={**os.environ, "PORTAL_LOG_LEVEL": "info", **(env or {})},
     )
     base = None
     deadline = time.time() + 30
@@ -57,15 +56,26 @@ def portal():
         process.kill()
         pytest.fail("portal did not start:\n" + log_path.read_text())
     urllib.request.urlopen(base + "/healthz", timeout=5).read()
-    logins = dict(re.findall(r"demo (\w+) login: (\S+ / \S+)", log_path.read_text()))
-    yield {"base": base, "log": log_path, "data": data, "binary": str(_binary()),
-           "logins": {role: tuple(value.split(" / ")) for role, value in logins.items()}}
+    return process, base, data, log_path
+
+
+def stop_portal(process, data):
     process.terminate()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
         process.kill()
     shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def portal():
+    """Starts the portal on a free port with demo data; yields its base URL and its captured log."""
+    process, base, data, log_path = start_portal("portal-browser-")
+    logins = dict(re.findall(r"demo (\w+) login: (\S+ / \S+)", log_path.read_text()))
+    yield {"base": base, "log": log_path, "data": data, "binary": str(_binary()),
+           "logins": {role: tuple(value.split(" / ")) for role, value in logins.items()}}
+    stop_portal(process, data)
 
 
 def _driver():

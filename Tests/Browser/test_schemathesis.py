@@ -7,15 +7,12 @@ import json
 import os
 import pathlib
 import re
-import shutil
 import subprocess
-import tempfile
-import time
 import urllib.request
 
 import pytest
 
-from conftest import _binary
+from conftest import _binary, start_portal, stop_portal
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CHECKS = "all"
@@ -27,25 +24,7 @@ EXCLUDED = "ignored_auth,positive_data_acceptance"
 
 @pytest.fixture(scope="module")
 def live():
-    data = tempfile.mkdtemp(prefix="portal-schemathesis-")
-    log_path = pathlib.Path(data) / "portal.log"
-    log = open(log_path, "w")
-    process = subprocess.Popen([str(_binary()), "serve", "--port", "0", "--demo", "--data", data], cwd=ROOT,
-                               stdout=log, stderr=subprocess.STDOUT,
-                               env={**os.environ, "PORTAL_API_RATE_LIMIT": "off", "PORTAL_LOG_LEVEL": "info"})
-    base = None
-    deadline = time.time() + 30
-    while time.time() < deadline and base is None:
-        match = re.search(r"listening on (http://127\.0\.0\.1:\d+)", log_path.read_text())
-        if match:
-            base = match.group(1)
-        elif process.poll() is not None:
-            break
-        else:
-            time.sleep(0.1)
-    if base is None:
-        process.kill()
-        pytest.fail("portal did not start:\n" + log_path.read_text())
+    process, base, data, log_path = start_portal("portal-schemathesis-", {"PORTAL_API_RATE_LIMIT": "off"})
     out = subprocess.run([str(_binary()), "program", "keys", "--slug", "acme", "--create", "--data", data],
                          capture_output=True, text=True, check=True).stdout
     secret = re.search(r"(sk_\S+)", out).group(1)
@@ -57,12 +36,7 @@ def live():
                                      headers={"Authorization": "Bearer " + secret, "Content-Type": "application/json"})
     partner_key = json.loads(urllib.request.urlopen(request, timeout=10).read())["key"]
     yield {"base": base, "secret": secret, "partner_key": partner_key, "log": log_path, "process": process}
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(data, ignore_errors=True)
+    stop_portal(process, data)
 
 
 def run_schemathesis(live, name, key, paths):

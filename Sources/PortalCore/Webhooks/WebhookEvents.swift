@@ -68,20 +68,7 @@ public enum WebhookEvents {
 
     /// `commission.approved` for the commission `id` (read back after the approval, in the same transaction).
     public static func commissionApproved(in db: Database, commissionID id: Int64, now: Int64) throws {
-        guard let row = try db.queryOne("""
-            SELECT c.id, c.program_id, c.partner_id, c.conversion_id, v.external_id, c.level, c.amount, c.currency, c.status, c.rule
-            FROM commissions c JOIN conversions v ON v.id = c.conversion_id WHERE c.id = ?
-            """, [id]) else { return }
-        let programID: Int64 = try row["program_id"]
-        let partnerID: Int64 = try row["partner_id"]
-        var data: [String: any Sendable] = ["id": id, "partner_id": partnerID, "conversion_id": try row["conversion_id"] as Int64]
-        data["conversion_external_id"] = try row["external_id"] as String
-        data["level"] = try row["level"] as Int64
-        data["amount"] = try row["amount"] as Int64
-        data["currency"] = try row["currency"] as String
-        data["status"] = try row["status"] as String
-        data["rule"] = try row["rule"] as String
-        try enqueue(in: db, programID: programID, partnerID: partnerID, type: "commission.approved", data: data, now: now)
+        try commissionEvent(in: db, type: "commission.approved", commissionID: id, extra: [:], now: now)
     }
 
     /// `payout.paid` / `payout.failed`.

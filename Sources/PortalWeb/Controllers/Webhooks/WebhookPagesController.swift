@@ -87,11 +87,7 @@ struct WebhookPagesController {
             return try endpointPage(context, scope, id: try Self.id(context), secret: nil, notice: Self.notices[request.queryParameters["done"] ?? ""])
         }
         routes.post("\(path)/{id}/rotate", options: small) { request, context in
-            let scope = try resolve(request, context)
-            let id = try Self.id(context)
-            try requireManaging(scope, id: id)
-            _ = try FormBody.parse(request)
-            let now = Self.now()
+            let (scope, id, now) = try managing(request, context, resolve)
             let secret = try mapped {
                 try database.write { db -> String in
                     let secret = try store.rotateSecret(in: db, programID: scope.programID, id: id, owner: scope.owner, now: now)
@@ -103,11 +99,7 @@ struct WebhookPagesController {
                                     notice: "New secret made. The previous one keeps signing, as a second v1=, for 24 hours.")
         }
         routes.post("\(path)/{id}/enable", options: small) { request, context in
-            let scope = try resolve(request, context)
-            let id = try Self.id(context)
-            try requireManaging(scope, id: id)
-            _ = try FormBody.parse(request)
-            let now = Self.now()
+            let (scope, id, now) = try managing(request, context, resolve)
             try mapped {
                 try database.write { db in
                     try store.enable(in: db, programID: scope.programID, id: id, owner: scope.owner)
@@ -117,11 +109,7 @@ struct WebhookPagesController {
             return .redirect(to: scope.done("/\(id)", "enabled"), status: .seeOther)
         }
         routes.post("\(path)/{id}/delete", options: small) { request, context in
-            let scope = try resolve(request, context)
-            let id = try Self.id(context)
-            try requireManaging(scope, id: id)
-            _ = try FormBody.parse(request)
-            let now = Self.now()
+            let (scope, id, now) = try managing(request, context, resolve)
             try mapped {
                 try database.write { db in
                     let url = try store.endpoint(in: db, programID: scope.programID, id: id, owner: scope.owner)?.url ?? ""
@@ -254,6 +242,17 @@ struct WebhookPagesController {
     /// The scope's own endpoint, or (for staff) any endpoint of the program; nil otherwise.
     private func visibleEndpoint(_ db: Database, _ scope: Scope, id: Int64) throws -> WebhookStore.Endpoint? {
         try store.endpoint(in: db, programID: scope.programID, id: id, owner: scope.seesPostbacks ? nil : scope.owner)
+    }
+
+    /// The start of every change to one endpoint: who is asking, which endpoint, that they may change it (404 for
+    /// one they cannot see, 403 for one they only read), the form parsed (and CSRF checked), the time.
+    private func managing(_ request: Request, _ context: RequestContext,
+                          _ resolve: (Request, RequestContext) throws -> Scope) throws -> (Scope, Int64, Int64) {
+        let scope = try resolve(request, context)
+        let id = try Self.id(context)
+        try requireManaging(scope, id: id)
+        _ = try FormBody.parse(request)
+        return (scope, id, Self.now())
     }
 
     private func requireManaging(_ scope: Scope, id: Int64) throws {
