@@ -31,7 +31,7 @@ def live():
     request = urllib.request.Request(base + "/api/v1/partners?status=approved&limit=1",
                                      headers={"Authorization": "Bearer " + secret})
     partner = json.loads(urllib.request.urlopen(request, timeout=10).read())["data"][0]["id"]
-    body = json.dumps({"scopes": ["reports:read", "links:write", "webhooks:write"]}).encode()
+    body = json.dumps({"scopes": ["reports:read", "links:write", "webhooks:write", "messages:write"]}).encode()
     request = urllib.request.Request(base + f"/api/v1/partners/{partner}/keys", data=body, method="POST",
                                      headers={"Authorization": "Bearer " + secret, "Content-Type": "application/json"})
     partner_key = json.loads(urllib.request.urlopen(request, timeout=10).read())["key"]

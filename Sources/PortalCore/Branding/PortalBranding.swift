@@ -61,7 +61,7 @@ public struct PortalBranding: Sendable, Equatable {
             switch self {
             case .none: []
             case .read: ["reports:read"]
-            case .full: ["reports:read", "links:write", "webhooks:write"]
+            case .full: ["reports:read", "links:write", "webhooks:write", "messages:write"]
             }
         }
     }

@@ -88,6 +88,14 @@ enum OpenAPIDocument {
                   caller: .secretKey, body: "ThreadCreate", status: 201, answer: .object("ThreadDetail")),
         Operation(method: "POST", path: "/messages/{id}/replies", summary: "Reply in a thread as the program", caller: .secretKey,
                   body: "ReplyCreate", status: 201, answer: .object("ThreadDetail")),
+        Operation(method: "GET", path: "/me/messages", summary: "The partner's threads with the program, newest first",
+                  caller: .partnerKey(scope: "messages:write"), answer: .list("Thread"), paginated: true),
+        Operation(method: "GET", path: "/me/messages/{id}", summary: "One of the partner's threads and its messages",
+                  caller: .partnerKey(scope: "messages:write"), answer: .object("ThreadDetail")),
+        Operation(method: "POST", path: "/me/messages", summary: "Write to the program (its managers are e-mailed)",
+                  caller: .partnerKey(scope: "messages:write"), body: "ThreadCreate", status: 201, answer: .object("ThreadDetail")),
+        Operation(method: "POST", path: "/me/messages/{id}/replies", summary: "Reply in one of the partner's threads",
+                  caller: .partnerKey(scope: "messages:write"), body: "ReplyCreate", status: 201, answer: .object("ThreadDetail")),
     ]
 
     /// Program endpoints (`/webhooks`, secret key) and a partner's postbacks (`/me/webhooks`), the same operations.
@@ -212,7 +220,7 @@ enum OpenAPIDocument {
         let bearer: [String: Any] = ["type": "http", "scheme": "bearer", "description": "`sk_…` (program secret key) or `pk_…` (partner key)"]
         let components: [String: Any] = [
             "securitySchemes": ["bearer": bearer],
-            "schemas": Schemas.all(),
+            "schemas": requestBodiesAcceptNull(Schemas.all()),
             "responses": ["Problem": problemResponse("An error")],
         ]
         return [
@@ -222,6 +230,29 @@ enum OpenAPIDocument {
     }
 
     static var bytes: [UInt8] { JSONWriter.bytes(document()) }
+
+    /// In a request body an optional field may be `null`, which means the same as leaving it out (JSONFields reads
+    /// it so). The request schemas say so: every optional property of a body schema also allows `null`.
+    static func requestBodiesAcceptNull(_ schemas: [String: Any]) -> [String: Any] {
+        var schemas = schemas
+        for name in Set(operations.compactMap(\.body)) {
+            guard var schema = schemas[name] as? [String: Any], var properties = schema["properties"] as? [String: Any] else { continue }
+            let required = Set(schema["required"] as? [String] ?? [])
+            for (key, value) in properties where !required.contains(key) {
+                guard var property = value as? [String: Any] else { continue }
+                if let type = property["type"] as? String {
+                    property["type"] = [type, "null"]
+                } else if let types = property["type"] as? [String], !types.contains("null") {
+                    property["type"] = types + ["null"]
+                }
+                if let values = property["enum"] as? [Any] { property["enum"] = values + [NSNull()] }
+                properties[key] = property
+            }
+            schema["properties"] = properties
+            schemas[name] = schema
+        }
+        return schemas
+    }
 
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
 

@@ -76,7 +76,7 @@ extension OpenAPIDocument {
                                "destination_url": string, "campaign": string],
                               required: ["id", "code", "url", "destination_url", "campaign"])
             let linkCreate = object(["destination_url": nullableString, "campaign": nullableString, "code": nullableString])
-            let scopes = array(strings(["reports:read", "links:write", "webhooks:write"]))
+            let scopes = array(strings(["reports:read", "links:write", "webhooks:write", "messages:write"]))
             let keyCreated = object(["id": id, "key": ["type": "string", "pattern": "^pk_"], "scopes": scopes], required: ["id", "key", "scopes"])
             let key = object(["id": id, "prefix": string, "scopes": array(string), "created_at": time, "last_used_at": nullableTime,
                               "revoked_at": nullableTime], required: ["id", "prefix", "scopes", "created_at"])

@@ -12,7 +12,7 @@ struct PartnersAPIController {
 
     static let payoutFields: Set<String> = Set(["method"]).union(["paypal_email", "account_holder", "iban", "bic", "account_number",
                                                               "routing_number", "bank_name", "country", "wise_email", "note"])
-    static let scopes: Set<String> = ["reports:read", "links:write", "webhooks:write"]
+    static let scopes: Set<String> = ["reports:read", "links:write", "webhooks:write", "messages:write"]
 
     func register(on api: RouterGroup) {
         let small = RouteOptions(maxBodySize: 16 * 1024)

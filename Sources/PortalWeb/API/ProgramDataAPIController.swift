@@ -37,6 +37,9 @@ struct ProgramDataAPIController {
         }
         api.get("/me/resources") { request, context in
             let caller = try context.requirePartner()
+            guard try offers("resources_enabled", programID: caller.programID) else {
+                throw APIProblem(.notFound, "This program does not offer resources.")
+            }
             let page = try APIPage(request)
             let kind = try Self.kind(request)
             let rows = try database.read { db in
@@ -54,15 +57,52 @@ struct ProgramDataAPIController {
                 }
                 partnerID = id
             }
-            let threads = try database.read { db in
-                try db.query("""
-                    SELECT t.id, t.partner_id, t.subject, t.created_at, t.last_message_at,
-                           (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count
-                    FROM message_threads t WHERE t.program_id = ?1 AND (?2 IS NULL OR t.partner_id = ?2) AND t.id < ?3
-                    ORDER BY t.id DESC LIMIT ?4
-                    """, [programID, partnerID, page.before ?? Int64.max, Int64(page.fetchLimit)]).map(Self.thread)
+            return try threadList(page, programID: programID, partnerID: partnerID)
+        }
+        // A partner key with `messages:write`: the partner's own threads with the program, from either side.
+        api.get("/me/messages") { request, context in
+            let caller = try partnerMessaging(context)
+            return try threadList(try APIPage(request), programID: caller.programID, partnerID: caller.partnerID)
+        }
+        api.get("/me/messages/{id}") { _, context in
+            let caller = try partnerMessaging(context)
+            let id = try context.pathID(what: "thread")
+            guard let thread = try database.read({ db in
+                try Self.fullThread(db, programID: caller.programID, id: id, partnerID: caller.partnerID)
+            }) else { throw APIProblem(.notFound, "No such thread.") }
+            return JSONBody.response(thread)
+        }
+        api.post("/me/messages", options: small) { request, context in
+            let caller = try partnerMessaging(context)
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["subject", "body"])
+            let subject = fields.string("subject", required: true, maxLength: 200)
+            let body = fields.string("body", required: true, maxLength: 20_000)
+            guard fields.errors.isEmpty, let subject, let body else { throw APIProblem.invalid(fields.errors) }
+            let thread = try mapped {
+                try database.write { db -> [String: Any] in
+                    let id = try messages.startThread(in: db, programID: caller.programID, partnerID: caller.partnerID, side: .partner,
+                                                      authorUserID: nil, subject: subject, body: body, now: Self.now())
+                    guard let thread = try Self.fullThread(db, programID: caller.programID, id: id) else { throw MessageError.threadNotFound }
+                    return thread
+                }
             }
-            return page.response(threads, id: { $0["id"] as? Int64 ?? 0 }, json: { $0 })
+            return JSONBody.response(thread, status: .created)
+        }
+        api.post("/me/messages/{id}/replies", options: small) { request, context in
+            let caller = try partnerMessaging(context)
+            let id = try context.pathID(what: "thread")
+            var fields = JSONFields(try JSONBody.object(request), allowed: ["body"])
+            let body = fields.string("body", required: true, maxLength: 20_000)
+            guard fields.errors.isEmpty, let body else { throw APIProblem.invalid(fields.errors) }
+            let thread = try mapped {
+                try database.write { db -> [String: Any] in
+                    _ = try messages.reply(in: db, programID: caller.programID, partnerID: caller.partnerID, threadID: id, side: .partner,
+                                           authorUserID: nil, body: body, now: Self.now())
+                    guard let thread = try Self.fullThread(db, programID: caller.programID, id: id) else { throw MessageError.threadNotFound }
+                    return thread
+                }
+            }
+            return JSONBody.response(thread, status: .created)
         }
         api.get("/messages/{id}") { _, context in
             let programID = try context.requireProgram()
@@ -107,6 +147,38 @@ struct ProgramDataAPIController {
             return JSONBody.response(thread, status: .created)
         }
     }
+
+    private func threadList(_ page: APIPage, programID: Int64, partnerID: Int64?) throws -> Response {
+        let threads = try database.read { db in
+            try db.query("""
+                SELECT t.id, t.partner_id, t.subject, t.created_at, t.last_message_at,
+                       (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count
+                FROM message_threads t WHERE t.program_id = ?1 AND (?2 IS NULL OR t.partner_id = ?2) AND t.id < ?3
+                ORDER BY t.id DESC LIMIT ?4
+                """, [programID, partnerID, page.before ?? Int64.max, Int64(page.fetchLimit)]).map(Self.thread)
+        }
+        return page.response(threads, id: { $0["id"] as? Int64 ?? 0 }, json: { $0 })
+    }
+
+    /// A partner key with `messages:write`, in a program whose portal offers messaging (else `404`, as the page is).
+    private func partnerMessaging(_ context: RequestContext) throws -> (programID: Int64, partnerID: Int64) {
+        let caller = try context.requirePartner(scope: Self.messagesScope)
+        guard try offers("messaging_enabled", programID: caller.programID) else {
+            throw APIProblem(.notFound, "This program does not offer messaging.")
+        }
+        return caller
+    }
+
+    /// The program's portal feature switch `column` (on when the program never customised its portal).
+    private func offers(_ column: String, programID: Int64) throws -> Bool {
+        precondition(["messaging_enabled", "resources_enabled"].contains(column))
+        let enabled = try database.read { db in
+            try db.queryValue("SELECT \(column) FROM portal_branding WHERE program_id = ?", [programID], as: Int64.self)
+        }
+        return (enabled ?? 1) == 1
+    }
+
+    static let messagesScope = "messages:write"
 
     private func mapped<T>(_ body: () throws -> T) throws -> T {
         do {
@@ -153,12 +225,13 @@ struct ProgramDataAPIController {
          "message_count": try row["message_count"] as Int64]
     }
 
-    static func fullThread(_ db: Database, programID: Int64, id: Int64) throws -> [String: Any]? {
+    /// A thread of the program (and, with `partnerID`, of that partner only) with its messages; nil otherwise.
+    static func fullThread(_ db: Database, programID: Int64, id: Int64, partnerID: Int64? = nil) throws -> [String: Any]? {
         guard let row = try db.queryOne("""
             SELECT t.id, t.partner_id, t.subject, t.created_at, t.last_message_at,
                    (SELECT count(*) FROM messages m WHERE m.thread_id = t.id) AS message_count
-            FROM message_threads t WHERE t.id = ? AND t.program_id = ?
-            """, [id, programID]) else { return nil }
+            FROM message_threads t WHERE t.id = ?1 AND t.program_id = ?2 AND (?3 IS NULL OR t.partner_id = ?3)
+            """, [id, programID, partnerID]) else { return nil }
         var thread = try Self.thread(row)
         thread["messages"] = try db.query("""
             SELECT id, author_side, body, created_at FROM messages WHERE thread_id = ? ORDER BY id LIMIT 1000

@@ -85,4 +85,42 @@ import Testing
         #expect(try h.post("/partners/\(ada)/messages", ["subject": "Hi", "body": "x"], key: other.secret).status == 404)
         #expect(try h.get("/messages/\(id)").object.flatMap { ($0["messages"] as? [[String: Any]])?.count } == 2)
     }
+
+    @Test func partnersWriteToTheProgramThroughTheirOwnKey() throws {
+        let h = try EngineAPIHarness()
+        let ada = try h.createPartner("ada@example.com")
+        let bob = try h.createPartner("bob@example.com")
+        let adaKey = try h.partnerKey(ada, scopes: ["messages:write"])
+        let bobKey = try h.partnerKey(bob, scopes: ["messages:write"])
+        let noScope = try h.partnerKey(ada, scopes: ["reports:read"])
+
+        let started = try h.post("/me/messages", ["subject": "Payout question", "body": "When is the next payout?"], key: adaKey)
+        #expect(started.status == 201, "\(started.body)")
+        let id = try #require(started.object?.int("id"))
+        #expect(started.object?.int("partner_id") == ada)
+        #expect((started.object?["messages"] as? [[String: Any]])?.first?.string("from") == "partner")
+        // The program sees it and answers; the partner reads the answer.
+        #expect(try h.get("/messages?partner_id=\(ada)").data.first?.int("id") == id)
+        #expect(try h.post("/messages/\(id)/replies", ["body": "On the 1st."]).status == 201)
+        let read = try h.get("/me/messages/\(id)", key: adaKey)
+        #expect((read.object?["messages"] as? [[String: Any]])?.map { $0.string("from") ?? "" } == ["partner", "program"])
+        #expect(try h.post("/me/messages/\(id)/replies", ["body": "Thanks!"], key: adaKey).status == 201)
+        #expect(try h.get("/me/messages", key: adaKey).data.first?.int("message_count") == 3)
+
+        // Bob sees none of it; a key without the scope is refused; a secret key is not a partner key.
+        #expect(try h.get("/me/messages", key: bobKey).data.isEmpty)
+        #expect(try h.get("/me/messages/\(id)", key: bobKey).status == 404)
+        #expect(try h.post("/me/messages/\(id)/replies", ["body": "hijack"], key: bobKey).status == 404)
+        #expect(try h.get("/me/messages", key: noScope).status == 403)
+        #expect(try h.get("/me/messages").status == 403)
+        #expect(try h.get("/messages/\(id)").object.flatMap { ($0["messages"] as? [[String: Any]])?.count } == 3)
+
+        // A program that turned messaging off: the API answers as the page does.
+        try h.portal.database.write { db in
+            try db.execute("INSERT INTO portal_branding (program_id, messaging_enabled, resources_enabled, updated_at) VALUES (?, 0, 0, 0)", [h.programID])
+        }
+        #expect(try h.get("/me/messages", key: adaKey).status == 404)
+        #expect(try h.post("/me/messages", ["subject": "Hi", "body": "x"], key: adaKey).status == 404)
+        #expect(try h.get("/me/resources", key: adaKey).status == 404)
+    }
 }

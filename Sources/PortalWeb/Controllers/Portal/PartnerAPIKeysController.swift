@@ -13,6 +13,7 @@ struct PartnerAPIKeysController {
         ("reports:read", "Read reports, commissions and payouts"),
         ("links:write", "Create tracking links"),
         ("webhooks:write", "Manage postback endpoints (webhooks for your own events)"),
+        ("messages:write", "Read and send messages to the program"),
     ]
 
     func register(on routes: RouterGroup) {
