@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import HTTPServer
 
 /// An `application/problem+json` error (RFC 9457) as CONTRACTS.md describes it:

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import HTTPServer
 
 /// Reading JSON request bodies strictly: `415` for anything but `application/json`, `400` for malformed JSON

@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import HTTPServer
 
 /// The OpenAPI 3.1 document served at `GET /api/v1/openapi.json` (CONTRACTS.md § JSON API), built from the

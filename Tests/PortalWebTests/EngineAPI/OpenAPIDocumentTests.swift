@@ -1,4 +1,5 @@
 import Foundation
+import PortalCore
 import Testing
 @testable import PortalWeb
 

@@ -4,15 +4,15 @@ import Foundation
 /// bridges every dictionary to `NSDictionary` and sorts keys with locale-aware comparison; on Linux that was 86 %
 /// of a report's time (BENCHMARKS.md), so answers are written here from the plain Swift values the controllers build:
 /// `String`, `Bool`, integers, `Double`, `NSNull`, arrays and `[String: Any]`.
-enum JSONWriter {
-    static func bytes(_ value: Any) -> [UInt8] {
+public enum JSONWriter {
+    public static func bytes(_ value: Any) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         write(value, into: &out)
         return out
     }
 
-    static func write(_ value: Any, into out: inout [UInt8]) {
+    public static func write(_ value: Any, into out: inout [UInt8]) {
         switch value {
         case let text as String: string(text, into: &out)
         case let flag as Bool: out.append(contentsOf: flag ? Array("true".utf8) : Array("false".utf8))
@@ -46,7 +46,7 @@ enum JSONWriter {
     }
 
     /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\t`, … or `\u00XX`; everything else as UTF-8.
-    static func string(_ text: String, into out: inout [UInt8]) {
+    public static func string(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
