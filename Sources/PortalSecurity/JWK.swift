@@ -68,7 +68,14 @@ public struct JWK: Sendable {
             guard let n = (object["n"] as? String).flatMap(Base64URL.decode), let e = (object["e"] as? String).flatMap(Base64URL.decode),
                   !n.isEmpty, !e.isEmpty else { throw .badKey("RSA key without n or e") }
             let modulus = Array(n.drop { $0 == 0 })
-            guard modulus.count * 8 >= 2048, modulus.count <= 1024 else { throw .badKey("RSA modulus must be 2048 to 8192 bits") }
+            let exponent = Array(e.drop { $0 == 0 })
+            // Bits, not bytes: a modulus whose top byte is 0x01 is 2041 bits long.
+            let bits = modulus.isEmpty ? 0 : (modulus.count - 1) * 8 + (8 - modulus[0].leadingZeroBitCount)
+            guard bits >= 2048, bits <= 8192 else { throw .badKey("RSA modulus must be 2048 to 8192 bits") }
+            // An odd public exponent from 3 to 2^32 (e = 1 would let anyone "sign").
+            guard !exponent.isEmpty, exponent.count <= 5, exponent.last! & 1 == 1,
+                  exponent.reduce(UInt64(0), { $0 << 8 | UInt64($1) }) >= 3,
+                  exponent.reduce(UInt64(0), { $0 << 8 | UInt64($1) }) <= 1 << 32 else { throw .badKey("RSA exponent must be odd, 3 to 2^32") }
             let rsaPublicKey = DER.sequence(DER.integer(n) + DER.integer(e))
             der = DER.sequence(DER.sequence(DER.oid(DER.rsaEncryption) + [0x05, 0x00]) + DER.bitString(rsaPublicKey))
             algorithm = .rs256

@@ -61,6 +61,16 @@ import Testing
         #expect(Self.reason(["email_verified": nil])?.contains("is not verified") == true)
     }
 
+    /// Review finding: `exp + leeway` on a provider's Int64.max trapped and took the server down. Time claims
+    /// outside 0 … 2^40 are no time at all now.
+    @Test func absurdTimeClaimsAreRefusedNotFatal() {
+        #expect(Self.reason(["exp": Int64.max]) == "no expiry")
+        #expect(Self.reason(["exp": 1e300]) == "no expiry")
+        #expect(Self.reason(["exp": -5]) == "no expiry")
+        #expect(Self.reason(["iat": Int64.min]) == "no issue time")
+        #expect(Self.reason(["nbf": Int64.min]) == nil)  // an unreadable nbf is ignored, like a missing one
+    }
+
     @Test func domains() {
         #expect(SSOStore.parseDomains("Example.com, @example.org\nsub.example.net example.com") == ["example.com", "example.org", "sub.example.net"])
         #expect(SSOStore.parseDomains("") == [])

@@ -345,4 +345,32 @@ import Testing
         #expect(rows[0].1.contains("\"reversed_amount\":\(commission.amount)") && rows[0].1.contains("\"remaining_amount\":0"))
         #expect(rows[1].1.contains("\"body\":\"Hello Ada\"") && rows[1].1.contains("\"from\":\"program\""))
     }
+
+    /// Review finding: a child partner's postback got the whole conversion, with its parent's override commission.
+    /// Postbacks get their own partner's commissions and reversals only; the program's endpoints get everything.
+    @Test func aPostbackSeesItsOwnCommissionsNotItsUplines() throws {
+        let f = try EngineFixture(overrideBasisPoints: 1_000)
+        let parent = try f.partner("Pat")
+        let child = try f.partner("Cy", parent: parent)
+        let program = try endpoint(f, url: "https://hooks.example.com/all", events: ["conversion.created", "conversion.refunded"])
+        let postback = try endpoint(f, url: "https://cy.example.com/pb", partner: child, events: ["conversion.created", "conversion.refunded"])
+        let recorded = try f.convert(f.sale("o-1", amount: 10_000, partner: child))
+        #expect(recorded.commissions.count == 2)
+        _ = try f.pool.write { db in try RefundRecorder().refund(in: db, programID: f.programID, externalID: "o-1", amount: nil, now: t0 + 60) }
+        func bodies(_ endpoint: Int64) throws -> [[String: Any]] {
+            try f.pool.read { db in
+                try db.query("SELECT payload FROM webhook_deliveries WHERE endpoint_id = ? ORDER BY id", [endpoint]).map { row in
+                    let text: String = try row["payload"]
+                    return (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["data"] as? [String: Any] ?? [:]
+                }
+            }
+        }
+        let all = try bodies(program.id), own = try bodies(postback.id)
+        #expect((all[0]["commissions"] as? [[String: Any]])?.count == 2)
+        #expect((own[0]["commissions"] as? [[String: Any]])?.compactMap { $0["partner_id"] as? Int }.map(Int64.init) == [child])
+        #expect((all[1]["reversals"] as? [[String: Any]])?.count == 2)
+        #expect((own[1]["reversals"] as? [[String: Any]])?.compactMap { $0["partner_id"] as? Int }.map(Int64.init) == [child])
+        // One event, one id, two bodies.
+        #expect(try f.count("SELECT count(DISTINCT event_id) FROM webhook_deliveries") == 2)
+    }
 }

@@ -106,6 +106,9 @@ import Testing
         #expect(AuthController.safeNext("//evil.example") == nil)
         #expect(AuthController.safeNext("https://evil.example") == nil)
         #expect(AuthController.safeNext("/\\evil.example") == nil)
+        // Browsers drop tabs and newlines inside URLs: "/\t/evil" would become "//evil" (review finding).
+        #expect(AuthController.safeNext("/\t/evil.example") == nil)
+        #expect(AuthController.safeNext("/\u{7F}/evil.example") == nil)
         #expect(AuthController.safeNext(nil) == nil)
     }
 

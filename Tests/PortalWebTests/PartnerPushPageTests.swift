@@ -99,7 +99,28 @@ import Testing
         let (unknown, _) = try Self.subscription(endpoint: "https://push.example.test/x2", events: ["everything"])
         #expect(try Self.postJSON(team, "/portal/push/subscriptions", unknown, as: session).status == 400)
         #expect(try Self.postJSON(team, "/portal/push/subscriptions", "{\"endpoint\":", as: session).status == 400)
+        // Review finding: no other port than the standard one.
+        let (otherPort, _) = try Self.subscription(endpoint: "https://push.example.test:8443/x3")
+        #expect(try Self.postJSON(team, "/portal/push/subscriptions", otherPort, as: session).status == 422)
         #expect(try portal.database.read { db in try db.queryValue("SELECT count(*) FROM push_subscriptions", as: Int64.self) } == 0)
+    }
+
+    @Test func aMemberHasAtMostTwentyDevices() throws {
+        let portal = try RunningPortal(seedDemo: false)
+        let team = try PortalTeam(portal: portal)
+        let ada = try team.partner("Ada")
+        let session = try team.session(ada.userID)
+        for n in 1 ... 20 {
+            let (device, _) = try Self.subscription(endpoint: "https://push.example.test/cap-\(n)")
+            #expect(try Self.postJSON(team, "/portal/push/subscriptions", device, as: session).status < 300)
+        }
+        let (extra, _) = try Self.subscription(endpoint: "https://push.example.test/cap-21")
+        let refused = try Self.postJSON(team, "/portal/push/subscriptions", extra, as: session)
+        #expect(refused.status == 422 && refused.body.contains("remove one first"))
+        // Renewing a device already known is not a new one.
+        let (again, _) = try Self.subscription(endpoint: "https://push.example.test/cap-20")
+        #expect(try Self.postJSON(team, "/portal/push/subscriptions", again, as: session).status < 300)
+        #expect(try portal.database.read { db in try db.queryValue("SELECT count(*) FROM push_subscriptions", as: Int64.self) } == 20)
     }
 
     @Test func anotherMembersDeviceIsNotFoundAndViewersGetNoNotifications() throws {

@@ -88,6 +88,21 @@ import Testing
         #expect(DER.rawECDSASignature(der: DER.sequence(DER.integer([UInt8](repeating: 1, count: 33)) + DER.integer([1]))) == nil)
     }
 
+    /// Review finding: the size was counted in bytes (2,041 bits passed) and the exponent not at all (e = 1 lets
+    /// anyone "sign").
+    @Test func rsaKeysAreMeasuredInBitsAndNeedASaneExponent() throws {
+        func key(_ modulus: [UInt8], _ exponent: [UInt8]) -> [String: Any] {
+            ["kty": "RSA", "n": Base64URL.encode(modulus), "e": Base64URL.encode(exponent)]
+        }
+        let short = [UInt8(0x01)] + [UInt8](repeating: 0xFF, count: 255)   // 2,041 bits
+        let full = [UInt8(0x80)] + [UInt8](repeating: 0x01, count: 255)    // 2,048 bits
+        #expect(throws: JWSError.self) { try JWK(json: key(short, [1, 0, 1])) }
+        #expect(throws: JWSError.self) { try JWK(json: key(full, [1])) }
+        #expect(throws: JWSError.self) { try JWK(json: key(full, [1, 0, 0])) }               // even
+        #expect(throws: JWSError.self) { try JWK(json: key(full, [1, 0, 0, 0, 0, 1])) }      // over 2^32
+        #expect(try JWK(json: key(full, [1, 0, 1])).algorithm == .rs256)
+    }
+
     @Test func jwkImport() throws {
         let rsa = try JWSSigningKey(.rs256, keyID: "r1").publicJWK()
         let key = try JWK(json: rsa)

@@ -39,6 +39,9 @@ public struct PushSubscriptions: Sendable {
         case notFound
     }
 
+    /// Devices per member and team: a member has a handful; the cap keeps one from fanning events out to many URLs.
+    public static let maximumPerMember: Int64 = 20
+
     /// Stores (or, for an endpoint already known, replaces) a subscription from the browser's
     /// `PushSubscription.toJSON()` fields. A browser signed in as someone else before is taken over: the
     /// device now belongs to this member only. Returns the subscription id.
@@ -50,6 +53,18 @@ public struct PushSubscriptions: Sendable {
               let scheme = components.scheme?.lowercased(), scheme == "https" || (allowInsecureEndpoints && scheme == "http"),
               let host = components.host, !host.isEmpty, components.user == nil, components.password == nil
         else { throw Failure.invalid("The push endpoint must be an https URL.") }
+        // Push services listen on the default port; any other port would let a member aim the portal's POSTs at a
+        // service of their choosing.
+        guard components.port == nil || components.port == (scheme == "https" ? 443 : 80) || allowInsecureEndpoints else {
+            throw Failure.invalid("The push endpoint must use the standard port.")
+        }
+        // A member has a handful of devices; a cap keeps one member from fanning every event out to many URLs.
+        let existing = try db.queryValue("""
+            SELECT count(*) FROM push_subscriptions WHERE user_id = ? AND partner_id = ? AND endpoint <> ?
+            """, [userID, partnerID, endpoint], as: Int64.self) ?? 0
+        guard existing < Self.maximumPerMember else {
+            throw Failure.invalid("You already have \(Self.maximumPerMember) devices with notifications; remove one first.")
+        }
         guard let publicKey = WebPushEncryption.base64URLDecode(p256dh), P256.isValidPublicKey(publicKey) else {
             throw Failure.invalid("The subscription's p256dh key is not a P-256 public key.")
         }

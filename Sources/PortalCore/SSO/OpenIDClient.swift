@@ -232,9 +232,15 @@ public struct IDTokenClaims: Sendable, Equatable {
         return IDTokenClaims(subject: subject, email: email, name: name)
     }
 
+    /// A time claim in whole seconds, only within 0 … 2^40 (year 36812): a provider's token must never make the
+    /// arithmetic below overflow (which would trap and take the server down) — anything else is no time at all.
     static func number(_ value: Any?) -> Int64? {
-        if let value = value as? Int { return Int64(value) }
-        if let value = value as? Double, value.isFinite { return Int64(value) }
-        return (value as? NSNumber)?.int64Value
+        let limit: Double = 1_099_511_627_776
+        let seconds: Double?
+        if let value = value as? Int { seconds = Double(value) }
+        else if let value = value as? Double { seconds = value }
+        else { seconds = (value as? NSNumber)?.doubleValue }
+        guard let seconds, seconds.isFinite, seconds >= 0, seconds <= limit else { return nil }
+        return Int64(seconds)
     }
 }

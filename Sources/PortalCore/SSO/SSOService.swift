@@ -50,7 +50,7 @@ public struct SSOService: Sendable {
             nonce = try SecureRandom.token()
             verifier = try SecureRandom.token(bytes: 48)
             try database.write { db in
-                try db.execute("DELETE FROM sso_login_states WHERE created_at < ?", [now - 86_400])
+                try db.execute("DELETE FROM sso_login_states WHERE created_at < ?", [now - Self.stateLifetime])
                 try db.execute("""
                     INSERT INTO sso_login_states (state_hash, connection_id, nonce, code_verifier, email, next, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)

@@ -69,7 +69,10 @@ extension WebhookEvents {
         let data: [String: any Sendable] = ["id": refund.id, "conversion_id": refund.conversionID, "external_id": refund.externalID,
                                             "amount": refund.amount, "currency": refund.currency, "partner_id": optional(partnerID),
                                             "reversals": reversals]
-        try enqueue(in: db, programID: programID, partnerID: partnerID, type: "conversion.refunded", data: data, now: now)
+        // The partner's postback sees its own reversals only, not its upline's.
+        var own = data
+        own["reversals"] = zip(refund.reversals, reversals).filter { $0.0.partnerID == partnerID }.map(\.1)
+        try enqueue(in: db, programID: programID, partnerID: partnerID, type: "conversion.refunded", data: data, postbackData: own, now: now)
     }
 
     /// `payout.created` for each payout of a new batch.

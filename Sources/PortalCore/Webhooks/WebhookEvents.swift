@@ -7,25 +7,29 @@ import Store
 /// a partner's postback endpoints only events about that partner. Sending happens later (`WebhookDeliverer`).
 public enum WebhookEvents {
     /// Returns the event id (`evt_…`), or nil when no endpoint wanted the event (nothing is written then).
+    /// `postbackData`, when given, is what a partner's postback endpoints get instead of `data` (the same event id):
+    /// the parts of an event that are about other partners left out.
     @discardableResult
     public static func enqueue(in db: Database, programID: Int64, partnerID: Int64?, type: String, data: [String: any Sendable],
-                               now: Int64) throws -> String? {
-        let endpoints: [Int64] = try db.query("""
-            SELECT id, events FROM webhook_endpoints
+                               postbackData: [String: any Sendable]? = nil, now: Int64) throws -> String? {
+        let endpoints: [(id: Int64, postback: Bool)] = try db.query("""
+            SELECT id, events, partner_id IS NOT NULL AS postback FROM webhook_endpoints
             WHERE program_id = ?1 AND deleted_at IS NULL AND disabled_at IS NULL AND (partner_id IS NULL OR partner_id = ?2)
             ORDER BY id
             """, [programID, partnerID]).compactMap { row in
             let events: String = try row["events"]
-            return events.isEmpty || events.split(separator: " ").contains(Substring(type)) ? try row["id"] as Int64 : nil
+            guard events.isEmpty || events.split(separator: " ").contains(Substring(type)) else { return nil }
+            return (try row["id"] as Int64, (try row["postback"] as Int64) == 1)
         }
         guard !endpoints.isEmpty else { return nil }
         let eventID = "evt_" + (try SecureRandom.token(bytes: 18))
-        let payload = try payload(id: eventID, type: type, createdAt: now, data: data)
+        let full = try payload(id: eventID, type: type, createdAt: now, data: data)
+        let own = try postbackData.map { try payload(id: eventID, type: type, createdAt: now, data: $0) } ?? full
         for endpoint in endpoints {
             try db.execute("""
                 INSERT INTO webhook_deliveries (endpoint_id, program_id, event_id, event_type, payload, created_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [endpoint, programID, eventID, type, payload, now, now])
+                """, [endpoint.id, programID, eventID, type, endpoint.postback ? own : full, now, now])
         }
         return eventID
     }
@@ -64,7 +68,11 @@ public enum WebhookEvents {
         data["status"] = conversion.status
         data["occurred_at"] = rfc3339(conversion.occurredAt)
         data["commissions"] = commissions
-        try enqueue(in: db, programID: programID, partnerID: conversion.partnerID, type: "conversion.created", data: data, now: now)
+        // The credited partner's postback sees its own commissions only, not its upline's overrides.
+        var own = data
+        own["commissions"] = zip(conversion.commissions, commissions).filter { $0.0.partnerID == conversion.partnerID }.map(\.1)
+        try enqueue(in: db, programID: programID, partnerID: conversion.partnerID, type: "conversion.created", data: data,
+                    postbackData: own, now: now)
     }
 
     /// `commission.approved` for the commission `id` (read back after the approval, in the same transaction).

@@ -105,7 +105,8 @@ struct AuthController {
     /// Only same-site paths: `/admin/x` yes; `//evil.example`, `https://…` or `/\evil` no (open redirects).
     static func safeNext(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.hasPrefix("/\\"),
-              !next.contains(where: { $0.isNewline || $0 == "\\" }), next.count <= 500 else { return nil }
+              // Every control character (a tab is dropped by browsers, so "/\t/evil" would become "//evil"), backslashes.
+              !next.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\\" }), next.count <= 500 else { return nil }
         return next
     }
 
