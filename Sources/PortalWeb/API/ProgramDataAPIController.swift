@@ -74,10 +74,7 @@ struct ProgramDataAPIController {
         }
         api.post("/me/messages", options: small) { request, context in
             let caller = try partnerMessaging(context)
-            var fields = JSONFields(try JSONBody.object(request), allowed: ["subject", "body"])
-            let subject = fields.string("subject", required: true, maxLength: 200)
-            let body = fields.string("body", required: true, maxLength: 20_000)
-            guard fields.errors.isEmpty, let subject, let body else { throw APIProblem.invalid(fields.errors) }
+            let (subject, body) = try Self.newThread(request)
             let thread = try mapped {
                 try database.write { db -> [String: Any] in
                     let id = try messages.startThread(in: db, programID: caller.programID, partnerID: caller.partnerID, side: .partner,
@@ -91,9 +88,7 @@ struct ProgramDataAPIController {
         api.post("/me/messages/{id}/replies", options: small) { request, context in
             let caller = try partnerMessaging(context)
             let id = try context.pathID(what: "thread")
-            var fields = JSONFields(try JSONBody.object(request), allowed: ["body"])
-            let body = fields.string("body", required: true, maxLength: 20_000)
-            guard fields.errors.isEmpty, let body else { throw APIProblem.invalid(fields.errors) }
+            let body = try Self.reply(request)
             let thread = try mapped {
                 try database.write { db -> [String: Any] in
                     _ = try messages.reply(in: db, programID: caller.programID, partnerID: caller.partnerID, threadID: id, side: .partner,
@@ -115,10 +110,7 @@ struct ProgramDataAPIController {
         api.post("/partners/{id}/messages", options: small) { request, context in
             let programID = try context.requireProgram()
             let partnerID = try context.pathID(what: "partner")
-            var fields = JSONFields(try JSONBody.object(request), allowed: ["subject", "body"])
-            let subject = fields.string("subject", required: true, maxLength: 200)
-            let body = fields.string("body", required: true, maxLength: 20_000)
-            guard fields.errors.isEmpty, let subject, let body else { throw APIProblem.invalid(fields.errors) }
+            let (subject, body) = try Self.newThread(request)
             let thread = try mapped {
                 try database.write { db -> [String: Any] in
                     let id = try messages.startThread(in: db, programID: programID, partnerID: partnerID, side: .program, authorUserID: nil,
@@ -132,9 +124,7 @@ struct ProgramDataAPIController {
         api.post("/messages/{id}/replies", options: small) { request, context in
             let programID = try context.requireProgram()
             let id = try context.pathID(what: "thread")
-            var fields = JSONFields(try JSONBody.object(request), allowed: ["body"])
-            let body = fields.string("body", required: true, maxLength: 20_000)
-            guard fields.errors.isEmpty, let body else { throw APIProblem.invalid(fields.errors) }
+            let body = try Self.reply(request)
             let thread = try mapped {
                 try database.write { db -> [String: Any] in
                     guard let partnerID = try messages.threadPartner(in: db, programID: programID, threadID: id) else { throw MessageError.threadNotFound }
@@ -190,6 +180,23 @@ struct ProgramDataAPIController {
         } catch MessageError.invalid(let errors) {
             throw APIProblem.invalid(errors)
         }
+    }
+
+    /// `{subject, body}` of a new thread (the console's limits), or `422` naming the fields.
+    static func newThread(_ request: Request) throws -> (subject: String, body: String) {
+        var fields = JSONFields(try JSONBody.object(request), allowed: ["subject", "body"])
+        let subject = fields.string("subject", required: true, maxLength: 200)
+        let body = fields.string("body", required: true, maxLength: 20_000)
+        guard fields.errors.isEmpty, let subject, let body else { throw APIProblem.invalid(fields.errors) }
+        return (subject, body)
+    }
+
+    /// `{body}` of a reply, or `422`.
+    static func reply(_ request: Request) throws -> String {
+        var fields = JSONFields(try JSONBody.object(request), allowed: ["body"])
+        let body = fields.string("body", required: true, maxLength: 20_000)
+        guard fields.errors.isEmpty, let body else { throw APIProblem.invalid(fields.errors) }
+        return body
     }
 
     static func kind(_ request: Request) throws -> ResourceKind? {
