@@ -32,7 +32,6 @@ def test_an_admin_adds_an_endpoint_and_replays_a_delivery(portal, secret_key, si
     assert secret.startswith("whsec_") and len(secret) > 40
     assert "partner.applied, payout.paid" in driver.page_source
     check(driver, size, "endpoint-new")
-    endpoint_path = driver.current_url.split(portal["base"])[-1]
     (endpoint_id,) = query(portal, "SELECT id FROM webhook_endpoints WHERE url = ?", url)[0]
 
     # A partner applies through the API: the endpoint's log shows the delivery.
@@ -49,7 +48,6 @@ def test_an_admin_adds_an_endpoint_and_replays_a_delivery(portal, secret_key, si
     submit(driver, driver.find_element(By.XPATH, "//button[normalize-space()='Send again']"))
     assert "sent again" in driver.find_element(By.CSS_SELECTOR, ".notice.ok").text
     assert query(portal, "SELECT count(*) FROM audit_log WHERE action = 'webhook.replay'")[0][0] >= 1
-    assert endpoint_path  # the page we landed on after adding was served (201) at the list's URL
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
